@@ -1,0 +1,105 @@
+/** Foreign-key actions as SQLite spells them. */
+export type ForeignKeyAction = 'CASCADE' | 'SET NULL' | 'SET DEFAULT' | 'RESTRICT' | 'NO ACTION';
+
+export interface ColumnReference {
+  table: string;
+  column: string;
+  onDelete?: ForeignKeyAction;
+  onUpdate?: ForeignKeyAction;
+}
+
+/** A column as `op.createTable` and `op.addColumn` describe it; `type` and `default` are SQL text. */
+export interface ColumnSpec {
+  name: string;
+  type: string;
+  notNull?: boolean;
+  primaryKey?: boolean;
+  autoincrement?: boolean;
+  unique?: boolean;
+  default?: string;
+  collate?: string;
+  check?: string;
+  references?: ColumnReference;
+}
+
+export interface CreateTableOptions {
+  /** Table constraints as SQL text, e.g. `UNIQUE (a, b)` or `CONSTRAINT positive CHECK (n > 0)`. */
+  constraints?: string[];
+  strict?: boolean;
+  withoutRowid?: boolean;
+}
+
+export type AddColumnOptions = Omit<ColumnSpec, 'name' | 'type' | 'primaryKey' | 'autoincrement'>;
+
+export interface AlterColumnChanges {
+  type?: string;
+  notNull?: boolean;
+  /** SQL text; `null` drops the default. */
+  default?: string | null;
+  collate?: string;
+  /** SQL expression over the old row computing the new value during the copy. */
+  using?: string;
+}
+
+export interface IndexOptions {
+  unique?: boolean;
+  where?: string;
+}
+
+export interface ForeignKeyOptions {
+  onDelete?: ForeignKeyAction;
+  onUpdate?: ForeignKeyAction;
+}
+
+/** One recorded operation: plain data, safe to encode in a bundle and replay anywhere. */
+export type Operation =
+  | { kind: 'execute'; sql: string }
+  | { kind: 'createTable'; table: string; columns: ColumnSpec[]; options: CreateTableOptions }
+  | { kind: 'dropTable'; table: string }
+  | { kind: 'renameTable'; from: string; to: string }
+  | { kind: 'addColumn'; table: string; column: ColumnSpec }
+  | { kind: 'dropColumn'; table: string; column: string }
+  | { kind: 'renameColumn'; table: string; from: string; to: string }
+  | { kind: 'alterColumn'; table: string; column: string; changes: AlterColumnChanges }
+  | { kind: 'createIndex'; name: string; table: string; columns: string[]; unique: boolean; where?: string }
+  | { kind: 'dropIndex'; name: string }
+  | { kind: 'addCheck'; table: string; name: string; expr: string }
+  | { kind: 'dropCheck'; table: string; name: string }
+  | {
+      kind: 'addForeignKey';
+      table: string;
+      name: string;
+      columns: string[];
+      refTable: string;
+      refColumns: string[];
+      onDelete?: ForeignKeyAction;
+      onUpdate?: ForeignKeyAction;
+    }
+  | { kind: 'dropForeignKey'; table: string; name: string };
+
+export type OperationKind = Operation['kind'];
+
+/** The `op` facade handed to a revision's `up` and `down`. */
+export interface Operations {
+  execute(sql: string): void;
+  createTable(name: string, columns: ColumnSpec[], options?: CreateTableOptions): void;
+  dropTable(name: string): void;
+  renameTable(from: string, to: string): void;
+  addColumn(table: string, name: string, type: string, options?: AddColumnOptions): void;
+  dropColumn(table: string, name: string): void;
+  renameColumn(table: string, from: string, to: string): void;
+  alterColumn(table: string, name: string, changes: AlterColumnChanges): void;
+  createIndex(name: string, table: string, columns: string[], options?: IndexOptions): void;
+  dropIndex(name: string): void;
+  addCheck(table: string, name: string, expr: string): void;
+  dropCheck(table: string, name: string): void;
+  addForeignKey(
+    table: string,
+    name: string,
+    columns: string[],
+    refTable: string,
+    refColumns: string[],
+    options?: ForeignKeyOptions,
+  ): void;
+  dropForeignKey(table: string, name: string): void;
+}
