@@ -1,4 +1,5 @@
 import type { Operation } from '../ops/operation.js';
+import type { SchemaDescription } from '../schema/description.js';
 
 export const MANIFEST_FORMAT = 1;
 
@@ -18,6 +19,8 @@ export interface ManifestRevision {
   checksum: string;
   /** Expected schema fingerprint once this revision and all its ancestors are applied. */
   fingerprint: string;
+  /** The expected schema itself, so a device or the coordinator can show a readable drift diff. */
+  schema: SchemaDescription;
 }
 
 /** The signed part of a bundle. `revisions` is in the canonical apply order (parents first). */
