@@ -1,0 +1,412 @@
+import type {
+  AlterColumnChanges,
+  ColumnReference,
+  ColumnSpec,
+  CreateTableOptions,
+  ForeignKeyAction,
+  Operation,
+  Operations,
+} from './operation.js';
+
+/** Where recorded operations come from, so that an error can say so. */
+export interface RecordingContext {
+  revision?: string;
+  file?: string;
+  direction?: 'up' | 'down';
+}
+
+export type OperationErrorCode =
+  /** An argument has the wrong type, is empty, or contradicts another. */
+  | 'invalid-argument'
+  /** An options object holds a key the operation does not know (a typo such as `notnull`). */
+  | 'unknown-option'
+  /** `op.execute` SQL that would take the engine's transaction or foreign-key pragma away from it. */
+  | 'transaction-control'
+  /** `up`/`down` returned a promise: operations recorded after an `await` would be lost. */
+  | 'async-revision';
+
+/** A revision called an operation wrongly; the message names the revision, the operation and the key. */
+export class OperationError extends Error {
+  override readonly name = 'OperationError';
+
+  constructor(
+    readonly code: OperationErrorCode,
+    readonly context: RecordingContext,
+    /** The `op` method, e.g. `addColumn`. */
+    readonly operation: string | undefined,
+    /** The argument or option key at fault, when there is one. */
+    readonly key: string | undefined,
+    problem: string,
+  ) {
+    super(`${describeContext(context)}${operation ? `op.${operation}: ` : ''}${problem}`);
+  }
+}
+
+/**
+ * Runs a revision's `up` or `down` against an `op` facade and returns what it called, as plain data
+ * (fresh objects holding only known keys, no functions), ready to be encoded in a bundle.
+ *
+ * @example
+ * const ops = recordOperations((op) => op.addColumn('events', 'status', 'TEXT', { default: "'new'" }));
+ * // [{ kind: 'addColumn', table: 'events', column: { name: 'status', type: 'TEXT', default: "'new'" } }]
+ */
+export function recordOperations(fn: (op: Operations) => void, context: RecordingContext = {}): Operation[] {
+  const recorded: Operation[] = [];
+  const result: unknown = fn(createFacade(context, (operation) => recorded.push(operation)));
+  if (isThenable(result)) {
+    throw new OperationError(
+      'async-revision',
+      context,
+      undefined,
+      undefined,
+      `${context.direction ?? 'the function'} must be synchronous: it only records operations, nothing runs while it does`,
+    );
+  }
+  return recorded;
+}
+
+const COLUMN_KEYS = [
+  'name',
+  'type',
+  'notNull',
+  'primaryKey',
+  'autoincrement',
+  'unique',
+  'default',
+  'collate',
+  'check',
+  'references',
+] as const;
+const ADD_COLUMN_KEYS = ['notNull', 'default', 'unique', 'collate', 'check', 'references'] as const;
+const REFERENCE_KEYS = ['table', 'column', 'onDelete', 'onUpdate'] as const;
+const CREATE_TABLE_KEYS = ['constraints', 'strict', 'withoutRowid'] as const;
+const ALTER_COLUMN_KEYS = ['type', 'notNull', 'default', 'collate', 'using'] as const;
+const INDEX_KEYS = ['unique', 'where'] as const;
+const FOREIGN_KEY_KEYS = ['onDelete', 'onUpdate'] as const;
+const FOREIGN_KEY_ACTIONS: readonly ForeignKeyAction[] = ['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION'];
+
+function createFacade(context: RecordingContext, record: (operation: Operation) => void): Operations {
+  const args = (operation: string) => new ArgumentReader(context, operation);
+  return Object.freeze({
+    execute(sql: string) {
+      const a = args('execute');
+      const text = a.sql(sql, 'sql');
+      const forbidden = findTransactionControl(text);
+      if (forbidden) {
+        throw new OperationError(
+          'transaction-control',
+          context,
+          'execute',
+          'sql',
+          `${forbidden} is not allowed: the engine owns the transaction and the foreign_keys pragma around every migration`,
+        );
+      }
+      record({ kind: 'execute', sql: text });
+    },
+    createTable(name: string, columns: ColumnSpec[], options?: CreateTableOptions) {
+      const a = args('createTable');
+      const table = a.name(name, 'name');
+      const specs = a.array(columns, 'columns').map((column, i) => a.column(column, `columns[${i}]`));
+      a.unique(specs.map((c) => c.name), 'columns', 'column');
+      const o = a.options(options, CREATE_TABLE_KEYS, 'options');
+      const copy: CreateTableOptions = {};
+      if (o.constraints !== undefined) {
+        copy.constraints = a.array(o.constraints, 'constraints', true).map((c, i) => a.sql(c, `constraints[${i}]`));
+      }
+      setIfDefined(copy, 'strict', a.boolean(o.strict, 'strict'));
+      setIfDefined(copy, 'withoutRowid', a.boolean(o.withoutRowid, 'withoutRowid'));
+      record({ kind: 'createTable', table, columns: specs, options: copy });
+    },
+    dropTable(name: string) {
+      record({ kind: 'dropTable', table: args('dropTable').name(name, 'name') });
+    },
+    renameTable(from: string, to: string) {
+      const a = args('renameTable');
+      record({ kind: 'renameTable', from: a.name(from, 'from'), to: a.name(to, 'to') });
+    },
+    addColumn(table: string, name: string, type: string, options?: object) {
+      const a = args('addColumn');
+      const column: ColumnSpec = { name: a.name(name, 'name'), type: a.sql(type, 'type') };
+      const o = a.options(options, ADD_COLUMN_KEYS, 'options');
+      a.columnAttributes(o, column);
+      record({ kind: 'addColumn', table: a.name(table, 'table'), column });
+    },
+    dropColumn(table: string, name: string) {
+      const a = args('dropColumn');
+      record({ kind: 'dropColumn', table: a.name(table, 'table'), column: a.name(name, 'name') });
+    },
+    renameColumn(table: string, from: string, to: string) {
+      const a = args('renameColumn');
+      record({ kind: 'renameColumn', table: a.name(table, 'table'), from: a.name(from, 'from'), to: a.name(to, 'to') });
+    },
+    alterColumn(table: string, name: string, changes: AlterColumnChanges) {
+      const a = args('alterColumn');
+      const o = a.options(changes, ALTER_COLUMN_KEYS, 'changes');
+      const copy: AlterColumnChanges = {};
+      if (o.type !== undefined) copy.type = a.sql(o.type, 'type');
+      setIfDefined(copy, 'notNull', a.boolean(o.notNull, 'notNull'));
+      if (o.default !== undefined) copy.default = o.default === null ? null : a.sql(o.default, 'default');
+      if (o.collate !== undefined) copy.collate = a.name(o.collate, 'collate');
+      if (o.using !== undefined) copy.using = a.sql(o.using, 'using');
+      if (Object.keys(copy).length === 0) {
+        a.fail('invalid-argument', 'changes', `changes name nothing to change (known: ${ALTER_COLUMN_KEYS.join(', ')})`);
+      }
+      record({ kind: 'alterColumn', table: a.name(table, 'table'), column: a.name(name, 'name'), changes: copy });
+    },
+    createIndex(name: string, table: string, columns: string[], options?: object) {
+      const a = args('createIndex');
+      const o = a.options(options, INDEX_KEYS, 'options');
+      const operation: Extract<Operation, { kind: 'createIndex' }> = {
+        kind: 'createIndex',
+        name: a.name(name, 'name'),
+        table: a.name(table, 'table'),
+        columns: a.array(columns, 'columns').map((c, i) => a.sql(c, `columns[${i}]`)),
+        unique: a.boolean(o.unique, 'unique') ?? false,
+      };
+      if (o.where !== undefined) operation.where = a.sql(o.where, 'where');
+      record(operation);
+    },
+    dropIndex(name: string) {
+      record({ kind: 'dropIndex', name: args('dropIndex').name(name, 'name') });
+    },
+    addCheck(table: string, name: string, expr: string) {
+      const a = args('addCheck');
+      record({ kind: 'addCheck', table: a.name(table, 'table'), name: a.name(name, 'name'), expr: a.sql(expr, 'expr') });
+    },
+    dropCheck(table: string, name: string) {
+      const a = args('dropCheck');
+      record({ kind: 'dropCheck', table: a.name(table, 'table'), name: a.name(name, 'name') });
+    },
+    addForeignKey(
+      table: string,
+      name: string,
+      columns: string[],
+      refTable: string,
+      refColumns: string[],
+      options?: object,
+    ) {
+      const a = args('addForeignKey');
+      const from = a.array(columns, 'columns').map((c, i) => a.name(c, `columns[${i}]`));
+      const to = a.array(refColumns, 'refColumns').map((c, i) => a.name(c, `refColumns[${i}]`));
+      if (from.length !== to.length) {
+        a.fail('invalid-argument', 'refColumns', `${from.length} columns reference ${to.length} refColumns`);
+      }
+      const o = a.options(options, FOREIGN_KEY_KEYS, 'options');
+      const operation: Extract<Operation, { kind: 'addForeignKey' }> = {
+        kind: 'addForeignKey',
+        table: a.name(table, 'table'),
+        name: a.name(name, 'name'),
+        columns: from,
+        refTable: a.name(refTable, 'refTable'),
+        refColumns: to,
+      };
+      setIfDefined(operation, 'onDelete', a.action(o.onDelete, 'onDelete'));
+      setIfDefined(operation, 'onUpdate', a.action(o.onUpdate, 'onUpdate'));
+      record(operation);
+    },
+    dropForeignKey(table: string, name: string) {
+      const a = args('dropForeignKey');
+      record({ kind: 'dropForeignKey', table: a.name(table, 'table'), name: a.name(name, 'name') });
+    },
+  });
+}
+
+/** Checks the arguments of one `op` call; every failure names the call and the argument. */
+class ArgumentReader {
+  constructor(
+    private readonly context: RecordingContext,
+    private readonly operation: string,
+  ) {}
+
+  fail(code: OperationErrorCode, key: string, problem: string): never {
+    throw new OperationError(code, this.context, this.operation, key, problem);
+  }
+
+  /** An identifier: table, column, index or constraint name. */
+  name(value: unknown, key: string): string {
+    if (typeof value !== 'string' || value.trim() === '') this.fail('invalid-argument', key, `${key} must be a non-empty string, got ${show(value)}`);
+    return value;
+  }
+
+  /** SQL text: a type, a default, an expression or statements. */
+  sql(value: unknown, key: string): string {
+    if (typeof value !== 'string' || value.trim() === '') {
+      this.fail('invalid-argument', key, `${key} must be non-empty SQL text (e.g. "'pending'" or '0'), got ${show(value)}`);
+    }
+    return value;
+  }
+
+  boolean(value: unknown, key: string): boolean | undefined {
+    if (value !== undefined && typeof value !== 'boolean') this.fail('invalid-argument', key, `${key} must be true or false, got ${show(value)}`);
+    return value;
+  }
+
+  action(value: unknown, key: string): ForeignKeyAction | undefined {
+    if (value === undefined) return undefined;
+    const normalized = typeof value === 'string' ? value.trim().replace(/\s+/g, ' ').toUpperCase() : undefined;
+    const action = FOREIGN_KEY_ACTIONS.find((a) => a === normalized);
+    if (!action) this.fail('invalid-argument', key, `${key} must be one of ${FOREIGN_KEY_ACTIONS.join(', ')}, got ${show(value)}`);
+    return action;
+  }
+
+  array(value: unknown, key: string, allowEmpty = false): unknown[] {
+    if (!Array.isArray(value) || (!allowEmpty && value.length === 0)) {
+      this.fail('invalid-argument', key, `${key} must be ${allowEmpty ? 'an' : 'a non-empty'} array, got ${show(value)}`);
+    }
+    return value;
+  }
+
+  unique(names: string[], key: string, what: string): void {
+    const seen = new Set<string>();
+    for (const name of names) {
+      // SQLite compares identifiers case-insensitively.
+      const folded = name.toLowerCase();
+      if (seen.has(folded)) this.fail('invalid-argument', key, `${what} "${name}" appears twice`);
+      seen.add(folded);
+    }
+  }
+
+  /** An options object: `undefined` is empty; a key outside `known` is refused, since SQLite would never see the typo. */
+  options<K extends string>(value: unknown, known: readonly K[], key: string): Partial<Record<K, unknown>> {
+    if (value === undefined) return {};
+    if (!isPlainObject(value)) this.fail('invalid-argument', key, `${key} must be an object, got ${show(value)}`);
+    for (const k of Object.keys(value)) {
+      if (!(known as readonly string[]).includes(k)) {
+        const near = known.find((candidate) => candidate.toLowerCase() === k.toLowerCase());
+        this.fail(
+          'unknown-option',
+          k,
+          `unknown key "${k}" in ${key}${near ? ` (did you mean "${near}"?)` : ''}; known: ${known.join(', ')}`,
+        );
+      }
+    }
+    return value as Partial<Record<K, unknown>>;
+  }
+
+  column(value: unknown, key: string): ColumnSpec {
+    if (value === undefined) this.fail('invalid-argument', key, `${key} must be a column object`);
+    const o = this.options(value, COLUMN_KEYS, key);
+    const column: ColumnSpec = { name: this.name(o.name, `${key}.name`), type: this.sql(o.type, `${key}.type`) };
+    setIfDefined(column, 'primaryKey', this.boolean(o.primaryKey, `${key}.primaryKey`));
+    setIfDefined(column, 'autoincrement', this.boolean(o.autoincrement, `${key}.autoincrement`));
+    this.columnAttributes(o, column, `${key}.`);
+    return column;
+  }
+
+  /** The attributes `createTable` columns and `addColumn` options share, copied onto `column`. */
+  columnAttributes(o: Partial<Record<(typeof ADD_COLUMN_KEYS)[number], unknown>>, column: ColumnSpec, prefix = ''): void {
+    setIfDefined(column, 'notNull', this.boolean(o.notNull, `${prefix}notNull`));
+    setIfDefined(column, 'unique', this.boolean(o.unique, `${prefix}unique`));
+    if (o.default !== undefined) column.default = this.sql(o.default, `${prefix}default`);
+    if (o.collate !== undefined) column.collate = this.name(o.collate, `${prefix}collate`);
+    if (o.check !== undefined) column.check = this.sql(o.check, `${prefix}check`);
+    if (o.references !== undefined) column.references = this.reference(o.references, `${prefix}references`);
+  }
+
+  reference(value: unknown, key: string): ColumnReference {
+    const o = this.options(value, REFERENCE_KEYS, key);
+    const reference: ColumnReference = { table: this.name(o.table, `${key}.table`), column: this.name(o.column, `${key}.column`) };
+    setIfDefined(reference, 'onDelete', this.action(o.onDelete, `${key}.onDelete`));
+    setIfDefined(reference, 'onUpdate', this.action(o.onUpdate, `${key}.onUpdate`));
+    return reference;
+  }
+}
+
+const TRANSACTION_STATEMENTS = new Set(['BEGIN', 'COMMIT', 'END', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'VACUUM']);
+
+/**
+ * The first statement of `sql` that controls transactions or foreign keys, if any. Only statement
+ * starts count: `RAISE(ROLLBACK, ...)`, `INSERT OR ROLLBACK` and the `BEGIN ... END` of a trigger
+ * body are fine.
+ */
+function findTransactionControl(sql: string): string | undefined {
+  const tokens = sqlTokens(sql);
+  let i = 0;
+  while (i < tokens.length) {
+    const first = tokens[i];
+    if (first === ';') {
+      i++;
+      continue;
+    }
+    if (first !== undefined && TRANSACTION_STATEMENTS.has(first)) return first;
+    if (first === 'PRAGMA') {
+      const pragma = tokens[i + 2] === '.' ? tokens[i + 3] : tokens[i + 1];
+      if (pragma === 'FOREIGN_KEYS') return 'PRAGMA foreign_keys';
+    }
+    // A trigger body holds its own `;`-separated statements between BEGIN and END; CASE ... END nests too.
+    let depth = 0;
+    for (; i < tokens.length; i++) {
+      const token = tokens[i];
+      if (token === 'BEGIN' || token === 'CASE') depth++;
+      else if (token === 'END') depth--;
+      else if (token === ';' && depth <= 0) break;
+    }
+    i++;
+  }
+  return undefined;
+}
+
+/** Upper-cased bare words plus `;` and `.` of SQL text; literals, quoted identifiers and comments are skipped. */
+function sqlTokens(sql: string): string[] {
+  const tokens: string[] = [];
+  const closers: Record<string, string> = { "'": "'", '"': '"', '`': '`', '[': ']' };
+  let i = 0;
+  while (i < sql.length) {
+    const c = sql[i] as string;
+    const closer = closers[c];
+    if (closer !== undefined) {
+      i++;
+      while (i < sql.length) {
+        if (sql[i] === closer) {
+          // A doubled quote is an escaped quote inside the literal.
+          if (closer !== ']' && sql[i + 1] === closer) i += 2;
+          else break;
+        } else i++;
+      }
+      i++;
+    } else if (sql.startsWith('--', i)) {
+      const end = sql.indexOf('\n', i);
+      i = end === -1 ? sql.length : end + 1;
+    } else if (sql.startsWith('/*', i)) {
+      const end = sql.indexOf('*/', i + 2);
+      i = end === -1 ? sql.length : end + 2;
+    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
+      const start = i;
+      while (i < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[i] as string)) i++;
+      tokens.push(sql.slice(start, i).toUpperCase());
+    } else if (/[0-9]/.test(c)) {
+      // Numbers such as 1e5 must not read as words.
+      while (i < sql.length && /[0-9A-Za-z_.]/.test(sql[i] as string)) i++;
+    } else {
+      if (c === ';' || c === '.') tokens.push(c);
+      i++;
+    }
+  }
+  return tokens;
+}
+
+function setIfDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
+  if (value !== undefined) target[key] = value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isThenable(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+function show(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'an array';
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : String(value);
+}
+
+function describeContext({ revision, file, direction }: RecordingContext): string {
+  const parts = [revision && `revision ${revision}`, file && `(${file})`, direction].filter(Boolean);
+  return parts.length > 0 ? `${parts.join(' ')}: ` : '';
+}
