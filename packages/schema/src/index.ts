@@ -1,1 +1,2 @@
 export * from './agent/index.js';
+export * as coordinator from './coordinator/index.js';

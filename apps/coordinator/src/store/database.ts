@@ -1,0 +1,73 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+
+/** The one drizzle handle every store module uses, whichever driver is underneath. */
+export type Db = PgDatabase<PgQueryResultHKT>;
+export type Tx = PgTransaction<PgQueryResultHKT>;
+export type Driver = 'pg' | 'pglite';
+
+export interface Database {
+  readonly driver: Driver;
+  readonly db: Db;
+  /** Applies the committed drizzle-kit migrations (apps/coordinator/drizzle). */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A PostgreSQL URL: node-postgres. Without one, embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite's folder; `memory://` keeps it in memory. */
+  dataDir: string;
+}
+
+// Same relative place from src/store and dist/store.
+const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
+// Any constant works; it only has to be the same for every replica migrating one database.
+const MIGRATION_LOCK = 7_301_955;
+
+export function openDatabase(options: DatabaseOptions): Database {
+  return options.databaseUrl ? openPg(options.databaseUrl) : openPglite(options.dataDir);
+}
+
+function openPg(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  return {
+    driver: 'pg',
+    db: drizzlePg(pool) as unknown as Db,
+    async migrate() {
+      // Replicas starting together must not race through the same migrations.
+      const client = await pool.connect();
+      try {
+        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        try {
+          await migratePg(drizzlePg(client), { migrationsFolder });
+        } finally {
+          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+        }
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+function openPglite(dataDir: string): Database {
+  if (!dataDir.includes('://')) mkdirSync(dataDir, { recursive: true });
+  const client = new PGlite(dataDir);
+  const db = drizzlePglite(client);
+  return {
+    driver: 'pglite',
+    db: db as unknown as Db,
+    migrate: () => migratePglite(db, { migrationsFolder }),
+    close: () => client.close(),
+  };
+}

@@ -1,0 +1,53 @@
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { coordinator as t } from '@godwit/schema';
+import { CoordinatorError } from './errors.js';
+import type { Scopes } from './scopes.js';
+
+export interface TrustedKey {
+  keyId: string;
+  createdAt: string;
+}
+
+function parseEd25519(pem: string): KeyObject {
+  let key: KeyObject;
+  try {
+    key = createPublicKey(pem);
+  } catch {
+    throw new CoordinatorError('invalid-request', 'publicKey: not a PEM public key');
+  }
+  if (key.asymmetricKeyType !== 'ed25519') throw new CoordinatorError('invalid-request', 'publicKey: not an Ed25519 key');
+  return key;
+}
+
+/** The signing keys each tenant trusts for its bundles. */
+export class KeyStore {
+  constructor(private readonly scopes: Scopes) {}
+
+  async add(tenantId: string, pem: string): Promise<TrustedKey & { added: boolean }> {
+    const key = parseEd25519(pem);
+    const der = key.export({ type: 'spki', format: 'der' });
+    const keyId = createHash('sha256').update(der).digest('hex');
+    const canonical = key.export({ type: 'spki', format: 'pem' }).toString();
+    return this.scopes.tenant(tenantId, async (tx) => {
+      const [row] = await tx
+        .insert(t.signingKeys)
+        .values({ tenantId, keyId, publicKeyPem: canonical })
+        .onConflictDoNothing()
+        .returning({ createdAt: t.signingKeys.createdAt });
+      return { keyId, createdAt: (row?.createdAt ?? new Date()).toISOString(), added: row !== undefined };
+    });
+  }
+
+  async list(tenantId: string): Promise<TrustedKey[]> {
+    const rows = await this.scopes.tenant(tenantId, (tx) =>
+      tx.select().from(t.signingKeys).where(eq(t.signingKeys.tenantId, tenantId)).orderBy(t.signingKeys.createdAt),
+    );
+    return rows.map((r) => ({ keyId: r.keyId, createdAt: r.createdAt.toISOString() }));
+  }
+
+  async trusted(tenantId: string): Promise<KeyObject[]> {
+    const rows = await this.scopes.tenant(tenantId, (tx) => tx.select({ pem: t.signingKeys.publicKeyPem }).from(t.signingKeys));
+    return rows.map((r) => createPublicKey(r.pem));
+  }
+}

@@ -1,0 +1,6 @@
+export { tenants, operatorTokens, signingKeys } from './tenants.js';
+export { devices } from './devices.js';
+export { bundles, bundleRevisions } from './bundles.js';
+export { rollouts, rolloutTargets, type RolloutState, type TargetStatus } from './rollouts.js';
+export { deviceState, migrationEvents } from './device-state.js';
+export { currentTenant } from './tenant-policy.js';

@@ -1,0 +1,40 @@
+import { sql } from 'drizzle-orm';
+import { pgTable, text, timestamp, uuid, uniqueIndex } from 'drizzle-orm/pg-core';
+import { tenantPolicy } from './tenant-policy.js';
+
+export const tenants = pgTable(
+  'tenants',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    name: text('name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('tenants_name_key').on(t.name), tenantPolicy(t.id)],
+).enableRLS();
+
+/** Operator tokens are random 32-byte values; only their SHA-256 is stored. */
+export const operatorTokens = pgTable(
+  'operator_tokens',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (t) => [uniqueIndex('operator_tokens_hash_key').on(t.tokenHash), tenantPolicy(t.tenantId)],
+).enableRLS();
+
+/** Ed25519 public keys a tenant trusts to sign its bundles. */
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
+    tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
+    /** Hex SHA-256 of the key's SPKI DER encoding. */
+    keyId: text('key_id').notNull(),
+    publicKeyPem: text('public_key_pem').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('signing_keys_tenant_key').on(t.tenantId, t.keyId), tenantPolicy(t.tenantId)],
+).enableRLS();
