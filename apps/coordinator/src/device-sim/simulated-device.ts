@@ -1,0 +1,178 @@
+/**
+ * A simulated device speaking the report protocol (src/ingest/protocol.ts) over MQTT.js, for tests
+ * and the storm bench. It keeps what it reported until the coordinator confirms it on the device's
+ * `ack` topic, and sends a fresh report when it (re)connects or when a confirmation is overdue.
+ */
+import { connectAsync, type MqttClient } from 'mqtt';
+import {
+  decodeAck,
+  encodeReport,
+  MAX_EVENTS_PER_REPORT,
+  PROTOCOL_VERSION,
+  type MigrationEvent,
+  type MigrationResult,
+  type StateReport,
+} from '../ingest/protocol.js';
+import { deviceTopic } from '../mqtt/topics.js';
+
+export interface SimulatedDeviceOptions {
+  url: string;
+  tenantId: string;
+  deviceId: string;
+  username: string;
+  password: string;
+  /** Send again when no confirmation came within this time. Default 3000 ms. */
+  resendAfterMs?: number;
+  /** MQTT.js reconnect period; 0 disables reconnecting. Default 500 ms. */
+  reconnectPeriod?: number;
+}
+
+export interface DeviceState {
+  revision: string | null;
+  fingerprint: string;
+  bundleSequence: number | null;
+}
+
+export class DeviceTimeoutError extends Error {
+  constructor(deviceId: string, what: string) {
+    super(`${deviceId}: ${what}`);
+    this.name = 'DeviceTimeoutError';
+  }
+}
+
+export class SimulatedDevice {
+  readonly options: Readonly<SimulatedDeviceOptions>;
+  /** The newest counter this device has allocated. */
+  counter = 0;
+  /** The highest counter the coordinator has confirmed. */
+  confirmed = 0;
+  acksReceived = 0;
+  state: DeviceState = { revision: null, fingerprint: '0'.repeat(64), bundleSequence: null };
+  lastResults: MigrationResult[] = [];
+  #unconfirmed: MigrationEvent[] = [];
+  #client: MqttClient | null = null;
+  #resendTimer: NodeJS.Timeout | null = null;
+  #lastSentCounter = 0;
+  #waiters: { counter: number; resolve: () => void }[] = [];
+
+  constructor(options: SimulatedDeviceOptions) {
+    this.options = Object.freeze({ ...options });
+  }
+
+  get client(): MqttClient | null {
+    return this.#client;
+  }
+
+  async connect(): Promise<void> {
+    const { url, username, password, tenantId, deviceId } = this.options;
+    const client = await connectAsync(url, {
+      username,
+      password,
+      clientId: `device-${username}`,
+      clean: true,
+      reconnectPeriod: this.options.reconnectPeriod ?? 500,
+      connectTimeout: 10_000,
+    });
+    this.#client = client;
+    client.on('message', (topic, payload) => {
+      if (topic === deviceTopic(tenantId, deviceId, 'ack')) this.#onAck(payload);
+    });
+    // Every (re)connect: subscribe (clean sessions forget it) and send whatever is unconfirmed.
+    const onConnect = () => {
+      client
+        .subscribeAsync(deviceTopic(tenantId, deviceId, 'ack'), { qos: 1 })
+        .then(() => this.#sendIfPending())
+        .catch(() => {});
+    };
+    client.on('connect', onConnect);
+    onConnect();
+  }
+
+  /** Records a migration result as an event and as the new state, then reports. */
+  record(result: MigrationResult, state: DeviceState): void {
+    this.#unconfirmed.push({ ...result, counter: ++this.counter });
+    this.lastResults = [...this.lastResults, result].slice(-5);
+    this.state = state;
+    this.#sendIfPending();
+  }
+
+  /** A new state without an event (first boot, a detected change), then reports. */
+  setState(state: DeviceState): void {
+    this.counter++;
+    this.state = state;
+    this.#sendIfPending();
+  }
+
+  /** The report this device would send now. */
+  buildReport(): StateReport {
+    const events = this.#unconfirmed.slice(0, MAX_EVENTS_PER_REPORT);
+    // A report that cannot hold every unconfirmed event claims only up to the last one it holds.
+    const counter = events.length < this.#unconfirmed.length ? events[events.length - 1]!.counter : this.counter;
+    return { v: PROTOCOL_VERSION, counter, ...this.state, lastResults: this.lastResults, events };
+  }
+
+  get pending(): boolean {
+    return this.confirmed < this.counter;
+  }
+
+  /** Resolves once everything up to the current counter is confirmed. */
+  waitConfirmed(timeoutMs: number): Promise<void> {
+    const counter = this.counter;
+    if (this.confirmed >= counter) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new DeviceTimeoutError(this.options.deviceId, `counter ${counter} unconfirmed after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
+      this.#waiters.push({
+        counter,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  /** Disconnects after in-flight publishes complete; `force` drops the socket at once. */
+  async close(force = false): Promise<void> {
+    if (this.#resendTimer) clearTimeout(this.#resendTimer);
+    this.#resendTimer = null;
+    await this.#client?.endAsync(force);
+    this.#client = null;
+  }
+
+  #sendIfPending(): void {
+    const client = this.#client;
+    if (!client?.connected || !this.pending) return;
+    const report = this.buildReport();
+    this.#lastSentCounter = report.counter;
+    client.publish(deviceTopic(this.options.tenantId, this.options.deviceId, 'state'), encodeReport(report), { qos: 1 });
+    if (this.#resendTimer) clearTimeout(this.#resendTimer);
+    this.#resendTimer = setTimeout(() => {
+      this.#resendTimer = null;
+      this.#sendIfPending();
+    }, this.options.resendAfterMs ?? 3000);
+  }
+
+  #onAck(payload: Buffer): void {
+    let counter: number;
+    try {
+      counter = decodeAck(payload).counter;
+    } catch {
+      return;
+    }
+    this.acksReceived++;
+    if (counter <= this.confirmed) return;
+    this.confirmed = counter;
+    this.#unconfirmed = this.#unconfirmed.filter((e) => e.counter > counter);
+    this.#waiters = this.#waiters.filter((w) => (w.counter <= counter ? (w.resolve(), false) : true));
+    if (!this.pending && this.#resendTimer) {
+      clearTimeout(this.#resendTimer);
+      this.#resendTimer = null;
+    } else if (counter >= this.#lastSentCounter) {
+      // The report in flight is confirmed, but more was recorded after it (or it was truncated).
+      this.#sendIfPending();
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { assessDrift, type DriftReason, type DriftVerdict, type ExpectedRevision, type ReportedSchemaState } from './assess-drift.js';

@@ -1,0 +1,203 @@
+/**
+ * The device ⇄ coordinator wire protocol (docs/mqtt.md): msgpackr-encoded messages on per-device
+ * topics. This module is shared by the coordinator, the simulated devices and, later, the edge
+ * agent, so that both ends encode and validate the same shapes.
+ *
+ * A device numbers everything it reports (state snapshots and migration events) with one counter
+ * that only grows. A report carries the current state, the device's newest counter, and the
+ * unconfirmed events starting from the oldest one. Because every report starts at the oldest
+ * unconfirmed event, storing a report with counter N means everything up to N is stored, so the
+ * coordinator's confirmation is a single number even when replicas store reports out of order.
+ */
+import { Packr } from 'msgpackr';
+import type { SchemaDescription } from '@godwit/migration-bundle';
+import { ProtocolError } from './protocol-error.js';
+import { isSchemaDescription } from './schema-shape.js';
+
+export const PROTOCOL_VERSION = 1;
+/** Largest encoded report the coordinator accepts; larger ones are dropped unread. */
+export const MAX_REPORT_BYTES = 256 * 1024;
+export const MAX_EVENTS_PER_REPORT = 500;
+export const MAX_LAST_RESULTS = 20;
+
+export const OUTCOMES = ['applied', 'up-to-date', 'rolled-back', 'refused'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** What one `edge-agent upgrade` run did: the same fields as its `--json` output. */
+export interface MigrationResult {
+  /** Milliseconds since the epoch. */
+  at: number;
+  from: string | null;
+  to: string | null;
+  revisions: string[];
+  outcome: Outcome;
+  durationMs: number;
+  /** One-line reason when the outcome is `rolled-back` or `refused`. */
+  error?: string;
+  /** True when `--force` overrode a drift refusal. */
+  forced?: boolean;
+}
+
+export interface MigrationEvent extends MigrationResult {
+  counter: number;
+}
+
+export interface StateReport {
+  v: typeof PROTOCOL_VERSION;
+  /** The device's newest counter when it sent this report. */
+  counter: number;
+  revision: string | null;
+  fingerprint: string;
+  bundleSequence: number | null;
+  lastResults: MigrationResult[];
+  /** The live schema, so the coordinator can show a readable drift diff. */
+  schema?: SchemaDescription;
+  /** Unconfirmed events, oldest first, starting from the oldest unconfirmed one. */
+  events: MigrationEvent[];
+}
+
+/** Coordinator → device on its `ack` topic: everything up to `counter` is stored. */
+export interface Ack {
+  v: typeof PROTOCOL_VERSION;
+  counter: number;
+}
+
+// Plain structures only: no record extension, so any msgpack encoder on a device can talk to us.
+const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
+
+export function encodeReport(report: StateReport): Buffer {
+  return packr.pack(report);
+}
+
+export function encodeAck(ack: Ack): Buffer {
+  return packr.pack(ack);
+}
+
+/** Decodes and validates a report; throws ProtocolError naming the first problem. */
+export function decodeReport(bytes: Uint8Array): StateReport {
+  if (bytes.byteLength > MAX_REPORT_BYTES) {
+    throw new ProtocolError('too-large', `report of ${bytes.byteLength} bytes exceeds ${MAX_REPORT_BYTES}`);
+  }
+  return validateReport(unpack(bytes));
+}
+
+export function decodeAck(bytes: Uint8Array): Ack {
+  const value = unpack(bytes);
+  const o = record(value, 'ack');
+  onlyKeys(o, ['v', 'counter'], 'ack');
+  if (o.v !== PROTOCOL_VERSION) throw new ProtocolError('invalid', `ack: unsupported version ${String(o.v)}`);
+  return { v: PROTOCOL_VERSION, counter: counter(o.counter, 'ack.counter') };
+}
+
+function unpack(bytes: Uint8Array): unknown {
+  try {
+    return packr.unpack(bytes);
+  } catch (error) {
+    throw new ProtocolError('malformed', `not msgpack: ${(error as Error).message}`);
+  }
+}
+
+export function validateReport(value: unknown): StateReport {
+  const o = record(value, 'report');
+  onlyKeys(o, ['v', 'counter', 'revision', 'fingerprint', 'bundleSequence', 'lastResults', 'schema', 'events'], 'report');
+  if (o.v !== PROTOCOL_VERSION) throw new ProtocolError('invalid', `report: unsupported version ${String(o.v)}`);
+  const report: StateReport = {
+    v: PROTOCOL_VERSION,
+    counter: counter(o.counter, 'counter'),
+    revision: nullable(o.revision, revisionId, 'revision'),
+    fingerprint: fingerprint(o.fingerprint, 'fingerprint'),
+    bundleSequence: nullable(o.bundleSequence, counter, 'bundleSequence'),
+    lastResults: list(o.lastResults, MAX_LAST_RESULTS, 'lastResults').map((r, i) => result(r, `lastResults[${i}]`)),
+    events: list(o.events, MAX_EVENTS_PER_REPORT, 'events').map((e, i) => event(e, `events[${i}]`)),
+  };
+  if (o.schema !== undefined) {
+    if (!isSchemaDescription(o.schema)) throw new ProtocolError('invalid', 'schema: not a schema description');
+    report.schema = o.schema;
+  }
+  let previous = 0;
+  for (const e of report.events) {
+    if (e.counter <= previous) throw new ProtocolError('invalid', 'events: counters must increase');
+    previous = e.counter;
+  }
+  if (previous > report.counter) throw new ProtocolError('invalid', 'events: counter above the report counter');
+  return report;
+}
+
+function event(value: unknown, where: string): MigrationEvent {
+  const o = record(value, where);
+  const { counter: c, ...rest } = o;
+  return { ...result(rest, where), counter: counter(c, `${where}.counter`) };
+}
+
+function result(value: unknown, where: string): MigrationResult {
+  const o = record(value, where);
+  onlyKeys(o, ['at', 'from', 'to', 'revisions', 'outcome', 'durationMs', 'error', 'forced'], where);
+  if (!OUTCOMES.includes(o.outcome as Outcome)) throw new ProtocolError('invalid', `${where}.outcome: not one of ${OUTCOMES.join(', ')}`);
+  const r: MigrationResult = {
+    at: counter(o.at, `${where}.at`),
+    from: nullable(o.from, revisionId, `${where}.from`),
+    to: nullable(o.to, revisionId, `${where}.to`),
+    revisions: list(o.revisions, 10_000, `${where}.revisions`).map((id, i) => revisionId(id, `${where}.revisions[${i}]`)),
+    outcome: o.outcome as Outcome,
+    durationMs: nonNegative(o.durationMs, `${where}.durationMs`),
+  };
+  if (o.error !== undefined) r.error = text(o.error, 1000, `${where}.error`);
+  if (o.forced !== undefined) {
+    if (typeof o.forced !== 'boolean') throw new ProtocolError('invalid', `${where}.forced: not a boolean`);
+    r.forced = o.forced;
+  }
+  return r;
+}
+
+function record(value: unknown, where: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Uint8Array) {
+    throw new ProtocolError('invalid', `${where}: not a map`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function onlyKeys(o: Record<string, unknown>, allowed: string[], where: string): void {
+  for (const key of Object.keys(o)) {
+    if (!allowed.includes(key)) throw new ProtocolError('invalid', `${where}: unknown field ${JSON.stringify(key).slice(0, 80)}`);
+  }
+}
+
+function list(value: unknown, max: number, where: string): unknown[] {
+  if (!Array.isArray(value)) throw new ProtocolError('invalid', `${where}: not a list`);
+  if (value.length > max) throw new ProtocolError('invalid', `${where}: more than ${max} entries`);
+  return value;
+}
+
+function counter(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ProtocolError('invalid', `${where}: not a non-negative integer`);
+  }
+  return value;
+}
+
+function nonNegative(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ProtocolError('invalid', `${where}: not a non-negative number`);
+  }
+  return value;
+}
+
+function text(value: unknown, max: number, where: string): string {
+  if (typeof value !== 'string' || value.length > max) throw new ProtocolError('invalid', `${where}: not a string of at most ${max} characters`);
+  return value;
+}
+
+// Same alphabet as revision ids in DESIGN.md's contract.
+function revisionId(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !/^[0-9a-z_]{4,64}$/.test(value)) throw new ProtocolError('invalid', `${where}: not a revision id`);
+  return value;
+}
+
+function fingerprint(value: unknown, where: string): string {
+  if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) throw new ProtocolError('invalid', `${where}: not a hex SHA-256`);
+  return value;
+}
+
+function nullable<T>(value: unknown, check: (v: unknown, where: string) => T, where: string): T | null {
+  return value === null ? null : check(value, where);
+}

@@ -1,0 +1,124 @@
+/**
+ * The embedded broker: aedes on a TCP listener, with the store deciding who may connect and the
+ * topic ACL deciding what each connection may do. The coordinator talks to it in-process, not as
+ * a client; its internal credential is for tools (the storm bench's bare subscriber) that need to
+ * see every topic.
+ */
+import { createServer, type AddressInfo } from 'node:net';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Aedes, type AuthenticateError, type Client } from 'aedes';
+import { CredentialCache } from './credential-cache.js';
+import { mayPublish, maySubscribe } from './topic-acl.js';
+import { parseDeviceTopic } from './topics.js';
+import type { Principal } from './principal.js';
+import type { DeviceIdentity, IngestStore } from '../ingest/store-port.js';
+
+export interface EmbeddedBrokerOptions {
+  store: Pick<IngestStore, 'authenticateDevice'>;
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  coordinatorCredential: { username: string; password: string };
+  /** A report published by an authenticated device on its own state topic. */
+  onReport: (device: DeviceIdentity, payload: Buffer) => void;
+  /** A connection, publish or subscription the ACL refused. */
+  onRefused: (what: 'connect' | 'publish' | 'subscribe') => void;
+}
+
+export interface EmbeddedBroker {
+  port: number;
+  publish(topic: string, payload: Buffer, retain: boolean): Promise<void>;
+  /** Forgets the device's cached credential and closes its connections. */
+  disconnect(username: string): void;
+  close(): Promise<void>;
+}
+
+const BAD_CREDENTIALS = 4;
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const principals = new WeakMap<Client, Principal>();
+  const cache = new CredentialCache();
+  const coordinatorDigest = digest(options.coordinatorCredential.username, options.coordinatorCredential.password);
+
+  const broker = await Aedes.createBroker({
+    authenticate(client, username, password, done) {
+      const refuse = () => {
+        options.onRefused('connect');
+        const error = Object.assign(new Error('bad username or password'), { returnCode: BAD_CREDENTIALS });
+        done(error as AuthenticateError, false);
+      };
+      if (username === undefined || password === undefined) return refuse();
+      const secret = password.toString('utf8');
+      if (timingSafeEqual(digest(username, secret), coordinatorDigest)) {
+        principals.set(client, { kind: 'coordinator' });
+        return done(null, true);
+      }
+      const cached = cache.get(username, secret);
+      if (cached) {
+        principals.set(client, { kind: 'device', username, ...cached });
+        return done(null, true);
+      }
+      options.store.authenticateDevice(username, secret).then(
+        (identity) => {
+          if (!identity) return refuse();
+          cache.set(username, secret, identity);
+          principals.set(client, { kind: 'device', username, ...identity });
+          done(null, true);
+        },
+        () => refuse(),
+      );
+    },
+    authorizePublish(client, packet, done) {
+      const principal = client && principals.get(client);
+      if (client === null || (principal && mayPublish(principal, packet.topic, packet.retain))) return done(null);
+      options.onRefused('publish');
+      done(new Error(`not allowed to publish on ${packet.topic}`));
+    },
+    authorizeSubscribe(client, subscription, done) {
+      const principal = principals.get(client);
+      if (principal && maySubscribe(principal, subscription.topic)) return done(null, subscription);
+      options.onRefused('subscribe');
+      done(null, null);
+    },
+  });
+
+  broker.on('publish', (packet, client) => {
+    const principal = client && principals.get(client);
+    if (principal?.kind !== 'device') return;
+    const topic = parseDeviceTopic(packet.topic);
+    // authorizePublish already holds devices to their own state topic; this keeps ingest from relying on it alone.
+    if (topic?.leaf !== 'state' || topic.tenant !== principal.tenantId || topic.device !== principal.deviceId) return;
+    options.onReport(principal, packet.payload as Buffer);
+  });
+
+  const server = createServer(broker.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    publish: (topic, payload, retain) =>
+      new Promise((resolve, reject) =>
+        broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain, dup: false }, (error) =>
+          error ? reject(error) : resolve(),
+        ),
+      ),
+    disconnect(username) {
+      cache.forget(username);
+      for (const client of Object.values((broker as unknown as { clients: Record<string, Client> }).clients)) {
+        const principal = principals.get(client);
+        if (principal?.kind === 'device' && principal.username === username) client.close();
+      }
+    },
+    async close() {
+      await new Promise<void>((resolve) => broker.close(() => resolve()));
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function digest(username: string, secret: string): Buffer {
+  return createHash('sha256').update(username).update('\0').update(secret).digest();
+}

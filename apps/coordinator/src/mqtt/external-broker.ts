@@ -1,0 +1,61 @@
+/**
+ * The coordinator as a client of an external MQTT 5 broker. Replicas share the ingest through one
+ * shared subscription, so each report reaches one of them; the broker's own ACLs (kept in step by
+ * dynsec-access.ts on Mosquitto) guarantee a state topic is only written by its device.
+ */
+import { connectAsync, type MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import { DynsecClient } from './dynsec-client.js';
+import { createDynsecAccess, grantCoordinator } from './dynsec-access.js';
+import { parseDeviceTopic, SHARED_STATE_SUBSCRIPTION } from './topics.js';
+import type { DeviceAccess } from './device-access.js';
+
+export interface ExternalBrokerOptions {
+  url: string;
+  onReport: (tenantId: string, deviceId: string, payload: Buffer) => void;
+  /** Manage per-device access through Mosquitto's dynamic-security plugin; 'auto' if the broker answers. */
+  dynsec: boolean | 'auto';
+}
+
+export interface ExternalBroker {
+  client: MqttClient;
+  access: DeviceAccess | null;
+  publish(topic: string, payload: Buffer, retain: boolean): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function connectExternalBroker(options: ExternalBrokerOptions): Promise<ExternalBroker> {
+  const client = await connectAsync(options.url, {
+    protocolVersion: 5,
+    clean: true,
+    clientId: `godwit-coordinator-${randomBytes(6).toString('hex')}`,
+    reconnectPeriod: 1000,
+  });
+  client.on('message', (topic, payload) => {
+    const parsed = parseDeviceTopic(topic);
+    if (parsed?.leaf === 'state') options.onReport(parsed.tenant, parsed.device, payload);
+  });
+  const access = options.dynsec === false ? null : await manageAccess(client, options.dynsec === true);
+  await client.subscribeAsync(SHARED_STATE_SUBSCRIPTION, { qos: 1 });
+  return {
+    client,
+    access,
+    publish: async (topic, payload, retain) => {
+      await client.publishAsync(topic, payload, { qos: 1, retain });
+    },
+    close: () => client.endAsync(),
+  };
+}
+
+async function manageAccess(client: MqttClient, required: boolean): Promise<DeviceAccess | null> {
+  const dynsec = await DynsecClient.attach(client);
+  const username = client.options.username;
+  try {
+    if (!username) throw new Error('the broker URL names no user');
+    await grantCoordinator(dynsec, username);
+  } catch (error) {
+    if (required) throw error;
+    return null;
+  }
+  return createDynsecAccess(dynsec);
+}

@@ -1,0 +1,127 @@
+/**
+ * The coordinator's MQTT side, for `coordinator serve` to call: an embedded aedes broker, or a
+ * client of an external broker when `url` is given, feeding ingest and delivering bundles.
+ *
+ * @example
+ * const mqtt = await startMqtt({ store, metrics, port: 0 });
+ * console.log(mqtt.url);            // mqtt://127.0.0.1:41234
+ * await mqtt.deliver({ tenantId, deviceIds: ['dev-1'], bytes });
+ * await mqtt.close();
+ */
+import { randomBytes } from 'node:crypto';
+import { createIngest } from '../ingest/ingest.js';
+import { startEmbeddedBroker } from './embedded-broker.js';
+import { connectExternalBroker } from './external-broker.js';
+import { deviceTopic } from './topics.js';
+import type { DeviceAccess } from './device-access.js';
+import type { IngestMetrics, IngestStore } from '../ingest/store-port.js';
+
+export interface StartMqttOptions {
+  store: IngestStore;
+  metrics: IngestMetrics;
+  /** An external broker (`mqtt://user:password@host:port`); without it, an embedded broker starts. */
+  url?: string;
+  /** Embedded broker port; 0 picks a free one. Default 1884. */
+  port?: number;
+  host?: string;
+  /** External Mosquitto: manage device access through dynamic security ('auto': if the broker answers). */
+  dynsec?: boolean | 'auto';
+  /** Internal errors (a failed store write, a failed acknowledgement); the service keeps running. */
+  onError?: (error: unknown) => void;
+  maxBatch?: number;
+  maxDelayMs?: number;
+}
+
+/** A signed bundle for the devices a rollout targets; each gets it retained on its own topic. */
+export interface BundleDelivery {
+  tenantId: string;
+  deviceIds: string[];
+  bytes: Uint8Array;
+}
+
+export interface MqttService {
+  /** Where devices connect. */
+  url: string;
+  /** The embedded broker's port, or null with an external broker. */
+  port: number | null;
+  /** Embedded broker only: a credential that may publish and subscribe anywhere (tools, benches). */
+  coordinatorCredential: { username: string; password: string } | null;
+  /** Keeps the broker in step with the device table; a no-op where the broker asks the store (embedded) or is configured by hand. */
+  access: DeviceAccess;
+  deliver(delivery: BundleDelivery): Promise<void>;
+  /** Writes and confirms every report received so far. */
+  drain(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startMqtt(options: StartMqttOptions): Promise<MqttService> {
+  const onError = options.onError ?? (() => {});
+  let publish: (topic: string, payload: Buffer, retain: boolean) => Promise<void> = async () => {};
+  const ingest = createIngest({
+    store: options.store,
+    metrics: options.metrics,
+    onError,
+    ...(options.maxBatch !== undefined && { maxBatch: options.maxBatch }),
+    ...(options.maxDelayMs !== undefined && { maxDelayMs: options.maxDelayMs }),
+    publishAck: (tenantId, deviceId, payload) => {
+      publish(deviceTopic(tenantId, deviceId, 'ack'), payload, false).catch(onError);
+    },
+  });
+  const deliverWith = async ({ tenantId, deviceIds, bytes }: BundleDelivery) => {
+    const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    await Promise.all(deviceIds.map((deviceId) => publish(deviceTopic(tenantId, deviceId, 'bundle'), payload, true)));
+  };
+
+  if (options.url) {
+    const broker = await connectExternalBroker({
+      url: options.url,
+      dynsec: options.dynsec ?? 'auto',
+      onReport: (tenantId, deviceId, payload) => ingest.accept(tenantId, deviceId, payload),
+    });
+    publish = broker.publish;
+    return {
+      url: options.url.replace(/\/\/[^@/]*@/, '//'),
+      port: null,
+      coordinatorCredential: null,
+      access: broker.access ?? unmanagedAccess,
+      deliver: deliverWith,
+      drain: () => ingest.drain(),
+      async close() {
+        await ingest.drain();
+        await broker.close();
+      },
+    };
+  }
+
+  const host = options.host ?? '127.0.0.1';
+  const coordinatorCredential = { username: 'godwit-coordinator', password: randomBytes(24).toString('base64url') };
+  const broker = await startEmbeddedBroker({
+    store: options.store,
+    host,
+    port: options.port ?? 1884,
+    coordinatorCredential,
+    onReport: (device, payload) => ingest.accept(device.tenantId, device.deviceId, payload),
+    onRefused: (what) => {
+      if (what === 'publish') options.metrics.dropped('unauthorized');
+    },
+  });
+  publish = broker.publish;
+  return {
+    url: `mqtt://${host}:${broker.port}`,
+    port: broker.port,
+    coordinatorCredential,
+    access: {
+      grant: async () => {},
+      revoke: async (username) => broker.disconnect(username),
+    },
+    deliver: deliverWith,
+    drain: () => ingest.drain(),
+    async close() {
+      await ingest.drain();
+      await broker.close();
+    },
+  };
+}
+
+// An external broker without dynamic security authenticates devices by its own configuration.
+const unmanagedAccess: DeviceAccess = { grant: async () => {}, revoke: async () => {} };

@@ -1,0 +1,22 @@
+/**
+ * Guarantee 6 on MQTT, as pure rules: a device publishes only its own reports and subscribes only
+ * to its own topics and its tenant's channels. Shared by the embedded broker's hooks and the
+ * dynamic-security roles written to an external Mosquitto.
+ */
+import { channelRoot, deviceRoot, deviceTopic } from './topics.js';
+import type { Principal } from './principal.js';
+
+export function mayPublish(principal: Principal, topic: string, retain: boolean): boolean {
+  if (principal.kind === 'coordinator') return true;
+  // A retained report would be replayed to every later subscriber as if it were new.
+  return !retain && topic === deviceTopic(principal.tenantId, principal.deviceId, 'state');
+}
+
+export function maySubscribe(principal: Principal, filter: string): boolean {
+  if (principal.kind === 'coordinator') return true;
+  // A filter below these prefixes can only match topics below them, wildcards included.
+  return (
+    filter.startsWith(`${deviceRoot(principal.tenantId, principal.deviceId)}/`) ||
+    filter.startsWith(`${channelRoot(principal.tenantId)}/`)
+  );
+}
