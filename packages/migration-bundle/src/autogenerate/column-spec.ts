@@ -1,0 +1,83 @@
+import type { AddColumnOptions, ColumnSpec, CreateTableOptions, ForeignKeyAction } from '../ops/operation.js';
+import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
+import { AutogenerateError } from './errors.js';
+
+/** The `op.createTable` arguments that recreate a described table. */
+export function createTableArgs(table: TableDescription): { columns: ColumnSpec[]; options: CreateTableOptions } {
+  const primaryKey = primaryKeyColumns(table);
+  const columns = table.columns.map((column) => {
+    const spec: ColumnSpec = { name: column.name, type: column.type, ...addColumnOptions(table, column) };
+    if (primaryKey.length === 1 && primaryKey[0] === column.name) {
+      spec.primaryKey = true;
+      if (table.autoincrement) spec.autoincrement = true;
+    }
+    return spec;
+  });
+  const constraints: string[] = [];
+  if (primaryKey.length > 1) constraints.push(`PRIMARY KEY (${primaryKey.map(quote).join(', ')})`);
+  for (const unique of table.uniques) {
+    constraints.push(`${constraintName(unique.name)}UNIQUE (${unique.columns.map(quote).join(', ')})`);
+  }
+  for (const check of table.checks) constraints.push(`${constraintName(check.name)}CHECK (${check.expr})`);
+  for (const fk of table.foreignKeys) constraints.push(foreignKeyClause(fk));
+  const options: CreateTableOptions = {};
+  if (constraints.length > 0) options.constraints = constraints;
+  if (table.strict) options.strict = true;
+  if (table.withoutRowid) options.withoutRowid = true;
+  return { columns, options };
+}
+
+/** The `op.addColumn` options (and `createTable` column keys) that a described column needs. */
+export function addColumnOptions(table: TableDescription, column: ColumnDescription): AddColumnOptions {
+  if (column.generated) {
+    throw new AutogenerateError(
+      'unsupported-change',
+      `${table.name}.${column.name} is a generated column, which op.createTable/op.addColumn cannot express; write this part of the revision with op.execute`,
+    );
+  }
+  const options: AddColumnOptions = {};
+  if (column.notNull) options.notNull = true;
+  if (column.default !== null) options.default = column.default;
+  if (column.collate !== null) options.collate = column.collate;
+  return options;
+}
+
+export function primaryKeyColumns(table: TableDescription): string[] {
+  return table.columns
+    .filter((c) => c.primaryKey > 0)
+    .sort((a, b) => a.primaryKey - b.primaryKey)
+    .map((c) => c.name);
+}
+
+export function foreignKeyActions(fk: ForeignKeyDescription): { onDelete?: ForeignKeyAction; onUpdate?: ForeignKeyAction } {
+  const actions: { onDelete?: ForeignKeyAction; onUpdate?: ForeignKeyAction } = {};
+  const onDelete = action(fk.onDelete);
+  const onUpdate = action(fk.onUpdate);
+  if (onDelete) actions.onDelete = onDelete;
+  if (onUpdate) actions.onUpdate = onUpdate;
+  return actions;
+}
+
+function foreignKeyClause(fk: ForeignKeyDescription): string {
+  const { onDelete, onUpdate } = foreignKeyActions(fk);
+  return (
+    `${constraintName(fk.name)}FOREIGN KEY (${fk.columns.map(quote).join(', ')}) ` +
+    `REFERENCES ${quote(fk.refTable)} (${fk.refColumns.map(quote).join(', ')})` +
+    (onUpdate ? ` ON UPDATE ${onUpdate}` : '') +
+    (onDelete ? ` ON DELETE ${onDelete}` : '')
+  );
+}
+
+/** NO ACTION is SQLite's default: leaving it out keeps generated revisions short. */
+function action(text: string): ForeignKeyAction | undefined {
+  const upper = text.toUpperCase().replace(/\s+/g, ' ').trim();
+  return upper === 'NO ACTION' || upper === '' ? undefined : (upper as ForeignKeyAction);
+}
+
+function constraintName(name: string | null): string {
+  return name === null ? '' : `CONSTRAINT ${quote(name)} `;
+}
+
+function quote(identifier: string): string {
+  return `"${identifier.replaceAll('"', '""')}"`;
+}

@@ -1,0 +1,96 @@
+import type { IndexDescription, SchemaDescription } from '../schema/description.js';
+import { createTableArgs } from './column-spec.js';
+import { rebuildByHand } from './manual-rebuild.js';
+import type { PlannedOperation } from './planned-operation.js';
+import { applyRenames, type Renames } from './renames.js';
+import { rebuildReason, tableDelta } from './table-delta.js';
+
+/**
+ * The operations that take a database from schema `from` to schema `to`, in an order that always
+ * applies: renames, index and constraint removals, new tables, column changes, constraint
+ * additions, dropped tables, new indexes. Triggers and views are not compared: drizzle does not
+ * model them, and the engine carries them through its rebuilds.
+ */
+export function operationsBetween(from: SchemaDescription, to: SchemaDescription, renames: Renames): PlannedOperation[] {
+  const renameOps: PlannedOperation[] = [];
+  for (const [old, name] of renames.tables) renameOps.push({ operation: { kind: 'renameTable', from: old, to: name } });
+  for (const [table, columns] of renames.columns) {
+    for (const [old, name] of columns) {
+      renameOps.push({ operation: { kind: 'renameColumn', table: renames.tables.get(table) ?? table, from: old, to: name } });
+    }
+  }
+  const source = applyRenames(from, renames);
+  const sourceTables = new Map(source.tables.map((t) => [t.name, t]));
+  const targetTables = new Map(to.tables.map((t) => [t.name, t]));
+
+  const createTables: PlannedOperation[] = [];
+  const dropConstraints: PlannedOperation[] = [];
+  const columnChanges: PlannedOperation[] = [];
+  const addConstraints: PlannedOperation[] = [];
+  const dropTables: PlannedOperation[] = [];
+  const rebuilt = new Set<string>();
+
+  for (const table of to.tables) {
+    const old = sourceTables.get(table.name);
+    if (!old) {
+      const { columns, options } = createTableArgs(table);
+      createTables.push({ operation: { kind: 'createTable', table: table.name, columns, options } });
+      continue;
+    }
+    const reason = rebuildReason(old, table);
+    if (reason) {
+      rebuilt.add(table.name);
+      columnChanges.push(...rebuildByHand(old, table, source, reason));
+      continue;
+    }
+    const delta = tableDelta(old, table);
+    dropConstraints.push(...delta.dropConstraints);
+    columnChanges.push(...delta.columns);
+    addConstraints.push(...delta.addConstraints);
+  }
+  for (const table of source.tables) {
+    if (!targetTables.has(table.name)) {
+      dropTables.push({
+        operation: { kind: 'dropTable', table: table.name },
+        note: `Discards every row of ${table.name} (${table.columns.map((c) => c.name).join(', ')}).`,
+      });
+    }
+  }
+
+  // Indexes of dropped and hand-rebuilt tables go with their table; the target's are created afresh.
+  const liveIndexes = source.indexes.filter((i) => targetTables.has(i.table) && !rebuilt.has(i.table));
+  const sourceIndexes = new Map(liveIndexes.map((i) => [i.name, i]));
+  const targetIndexes = new Map(to.indexes.map((i) => [i.name, i]));
+  const dropIndexes = liveIndexes
+    .filter((index) => !sameIndex(index, targetIndexes.get(index.name)))
+    .map((index): PlannedOperation => ({ operation: { kind: 'dropIndex', name: index.name } }));
+  const createIndexes = to.indexes
+    .filter((index) => !sameIndex(index, sourceIndexes.get(index.name)))
+    .map(
+      (index): PlannedOperation => ({
+        operation: {
+          kind: 'createIndex',
+          name: index.name,
+          table: index.table,
+          columns: index.columns,
+          unique: index.unique,
+          ...(index.where === null ? {} : { where: index.where }),
+        },
+      }),
+    );
+
+  return [
+    ...renameOps,
+    ...dropIndexes,
+    ...dropConstraints,
+    ...createTables,
+    ...columnChanges,
+    ...addConstraints,
+    ...dropTables,
+    ...createIndexes,
+  ];
+}
+
+function sameIndex(a: IndexDescription, b: IndexDescription | undefined): boolean {
+  return b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,137 @@
+import type { ForeignKeyDescription, TableDescription } from '../schema/description.js';
+import { addColumnOptions, foreignKeyActions, primaryKeyColumns } from './column-spec.js';
+import type { PlannedOperation } from './planned-operation.js';
+
+/** What an unnamed constraint is known by: op.dropCheck / op.dropForeignKey need a name. */
+const signature = (value: unknown) => JSON.stringify(value);
+const fkKey = (fk: ForeignKeyDescription) => fk.name ?? signature({ ...fk, name: null });
+const checkKey = (check: { name: string | null; expr: string }) => check.name ?? signature(check);
+
+/**
+ * Why the two versions of a table cannot be reached with column and constraint operations (which
+ * the engine plans natively or with its own rebuild), or null when they can.
+ */
+export function rebuildReason(from: TableDescription, to: TableDescription): string | null {
+  if (signature(primaryKeyColumns(from)) !== signature(primaryKeyColumns(to))) {
+    return `primary key (${primaryKeyColumns(from).join(', ')}) -> (${primaryKeyColumns(to).join(', ')})`;
+  }
+  for (const flag of ['autoincrement', 'strict', 'withoutRowid'] as const) {
+    if (from[flag] !== to[flag]) return `${flag} ${from[flag]} -> ${to[flag]}`;
+  }
+  if (signature(from.uniques) !== signature(to.uniques)) return 'UNIQUE constraints change';
+  const kept = new Set(to.columns.map((c) => c.name));
+  const before = new Set(from.columns.map((c) => c.name));
+  const reachable = [
+    ...from.columns.filter((c) => kept.has(c.name)).map((c) => c.name),
+    ...to.columns.filter((c) => !before.has(c.name)).map((c) => c.name),
+  ];
+  // op.addColumn appends: a column added anywhere else, or a reordering, needs a copy.
+  if (signature(reachable) !== signature(to.columns.map((c) => c.name))) return 'column order changes';
+  for (const column of to.columns) {
+    const old = from.columns.find((c) => c.name === column.name);
+    if (old?.collate && !column.collate) return `${to.name}.${column.name} loses COLLATE ${old.collate}`;
+  }
+  const changedUnnamed = <T extends { name: string | null }>(a: T[], b: T[], key: (x: T) => string) => {
+    const bKeys = new Set(b.map(key));
+    const aKeys = new Set(a.map(key));
+    return [...a.filter((x) => !bKeys.has(key(x))), ...b.filter((x) => !aKeys.has(key(x)))].some((x) => x.name === null);
+  };
+  if (changedUnnamed(from.checks, to.checks, checkKey)) return 'an unnamed CHECK constraint changes';
+  if (changedUnnamed(from.foreignKeys, to.foreignKeys, fkKey)) return 'an unnamed FOREIGN KEY changes';
+  return null;
+}
+
+/** Constraint removals, then column changes, then constraint additions, for one kept table. */
+export function tableDelta(
+  from: TableDescription,
+  to: TableDescription,
+): { dropConstraints: PlannedOperation[]; columns: PlannedOperation[]; addConstraints: PlannedOperation[] } {
+  const table = to.name;
+  const dropConstraints: PlannedOperation[] = [];
+  const columns: PlannedOperation[] = [];
+  const addConstraints: PlannedOperation[] = [];
+
+  const toChecks = new Map(to.checks.map((c) => [checkKey(c), c]));
+  const fromChecks = new Map(from.checks.map((c) => [checkKey(c), c]));
+  for (const [key, check] of fromChecks) {
+    if (toChecks.get(key)?.expr !== check.expr) {
+      dropConstraints.push({ operation: { kind: 'dropCheck', table, name: check.name! } });
+    }
+  }
+  const toFks = new Map(to.foreignKeys.map((fk) => [fkKey(fk), fk]));
+  const fromFks = new Map(from.foreignKeys.map((fk) => [fkKey(fk), fk]));
+  for (const [key, fk] of fromFks) {
+    if (signature(toFks.get(key)) !== signature(fk)) {
+      dropConstraints.push({ operation: { kind: 'dropForeignKey', table, name: fk.name! } });
+    }
+  }
+
+  for (const column of to.columns) {
+    const old = from.columns.find((c) => c.name === column.name);
+    if (!old) {
+      const options = addColumnOptions(to, column);
+      const note =
+        column.notNull && column.default === null
+          ? `${table}.${column.name} is NOT NULL without a default: this fails if ${table} has rows; give it a default.`
+          : undefined;
+      columns.push({ operation: { kind: 'addColumn', table, column: { name: column.name, type: column.type, ...options } }, ...(note ? { note } : {}) });
+      continue;
+    }
+    addColumnOptions(to, column);
+    const changes: Extract<PlannedOperation['operation'], { kind: 'alterColumn' }>['changes'] = {};
+    const notes: string[] = [];
+    if (old.type !== column.type) {
+      changes.type = column.type;
+      notes.push(
+        `Changes ${table}.${column.name} from ${old.type || '(no type)'} to ${column.type || '(no type)'}: values are copied unchanged (no CAST); add a \`using\` expression to convert them.`,
+      );
+    }
+    if (old.notNull !== column.notNull) {
+      changes.notNull = column.notNull;
+      if (column.notNull) {
+        notes.push(`${table}.${column.name} becomes NOT NULL: the copy fails on a row holding NULL there; add \`using: 'coalesce(${column.name}, ...)'\` to fill them.`);
+      }
+    }
+    if (old.default !== column.default) changes.default = column.default;
+    if (old.collate !== column.collate && column.collate !== null) changes.collate = column.collate;
+    if (Object.keys(changes).length > 0) {
+      columns.push({
+        operation: { kind: 'alterColumn', table, column: column.name, changes },
+        ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
+      });
+    }
+  }
+  for (const column of from.columns) {
+    if (!to.columns.some((c) => c.name === column.name)) {
+      columns.push({
+        operation: { kind: 'dropColumn', table, column: column.name },
+        note: `Discards every value of ${table}.${column.name}.`,
+      });
+    }
+  }
+
+  for (const [key, check] of toChecks) {
+    if (fromChecks.get(key)?.expr !== check.expr) {
+      addConstraints.push({
+        operation: { kind: 'addCheck', table, name: check.name!, expr: check.expr },
+        note: `The copy fails if a row of ${table} violates CHECK (${check.expr}).`,
+      });
+    }
+  }
+  for (const [key, fk] of toFks) {
+    if (signature(fromFks.get(key)) !== signature(fk)) {
+      addConstraints.push({
+        operation: {
+          kind: 'addForeignKey',
+          table,
+          name: fk.name!,
+          columns: fk.columns,
+          refTable: fk.refTable,
+          refColumns: fk.refColumns,
+          ...foreignKeyActions(fk),
+        },
+      });
+    }
+  }
+  return { dropConstraints, columns, addConstraints };
+}
