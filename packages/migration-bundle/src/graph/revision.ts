@@ -1,5 +1,8 @@
 import type { Operations } from '../ops/operation.js';
 
+/** What a revision id looks like: 4 to 64 characters of lower-case letters, digits and underscores. */
+export const REVISION_ID_PATTERN = /^[0-9a-z_]{4,64}$/;
+
 /** What a revision file exports by default. */
 export interface RevisionDefinition {
   id: string;
