@@ -204,8 +204,8 @@ describe('resolveTarget', () => {
     expect(graph.resolveTarget('+2', ['yy_a1'])).toEqual(['mm_b1', 'aa_a2']);
     expect(graph.resolveTarget('+1', ['aa_a2', 'mm_b1'])).toEqual(['bb_merge']);
     expect(graph.resolveTarget('-1', ['abcdef02'])).toEqual(['abcdef01']);
-    expect(graph.resolveTarget('-3', ['abcdef02'])).toEqual(['aa_a2']);
-    expect(graph.resolveTarget('-4', ['abcdef02'])).toEqual(['yy_a1']);
+    expect(graph.resolveTarget('-3', ['abcdef02'])).toEqual(['mm_b1', 'aa_a2']);
+    expect(graph.resolveTarget('-4', ['abcdef02'])).toEqual(['mm_b1', 'yy_a1']);
     expect(graph.resolveTarget('-7', ['abcdef02'])).toEqual([]);
     expect(graph.resolveTarget('+0', ['yy_a1'])).toEqual(['yy_a1']);
   });
