@@ -1,0 +1,67 @@
+import type { ColumnReference, ColumnSpec } from '../ops/operation.js';
+import { renderReferences, type ColumnConstraint, type ColumnDef, type ReferencesClause } from '../sqlite/table-def.js';
+import { tokenize } from '../sqlite/tokenize.js';
+
+export function referencesClause(ref: ColumnReference): ReferencesClause {
+  return {
+    table: ref.table,
+    columns: [ref.column],
+    onDelete: ref.onDelete ?? 'NO ACTION',
+    onUpdate: ref.onUpdate ?? 'NO ACTION',
+    extra: '',
+  };
+}
+
+/** DEFAULT takes a literal, a signed number or a parenthesized expression; anything else gets parentheses. */
+export function defaultClauseValue(value: string): string {
+  const tokens = tokenize(value);
+  const single = tokens.length === 1 && tokens[0]!.type !== 'punct';
+  const signed = tokens.length === 2 && (tokens[0]!.text === '-' || tokens[0]!.text === '+') && tokens[1]!.type === 'number';
+  const wrapped = tokens[0]?.text === '(' && closesAtEnd(tokens.map((t) => t.text));
+  return single || signed || wrapped ? value.trim() : `(${value.trim()})`;
+}
+
+function closesAtEnd(texts: string[]): boolean {
+  let depth = 0;
+  for (let i = 0; i < texts.length; i++) {
+    if (texts[i] === '(') depth++;
+    else if (texts[i] === ')' && --depth === 0) return i === texts.length - 1;
+  }
+  return false;
+}
+
+export function notNullConstraint(): ColumnConstraint {
+  return { kind: 'notNull', name: null, sql: 'NOT NULL' };
+}
+
+export function defaultConstraint(value: string): ColumnConstraint {
+  const clause = defaultClauseValue(value);
+  return { kind: 'default', name: null, sql: `DEFAULT ${clause}`, value: clause };
+}
+
+export function collateConstraint(collation: string): ColumnConstraint {
+  return { kind: 'collate', name: null, sql: `COLLATE ${collation}`, collation };
+}
+
+/** The column definition a spec describes; `inlinePrimaryKey` is false for composite keys. */
+export function columnFromSpec(spec: ColumnSpec, inlinePrimaryKey = true): ColumnDef {
+  const constraints: ColumnConstraint[] = [];
+  if (spec.primaryKey && inlinePrimaryKey) {
+    constraints.push({
+      kind: 'primaryKey',
+      name: null,
+      sql: spec.autoincrement ? 'PRIMARY KEY AUTOINCREMENT' : 'PRIMARY KEY',
+      autoincrement: Boolean(spec.autoincrement),
+    });
+  }
+  if (spec.notNull) constraints.push(notNullConstraint());
+  if (spec.unique) constraints.push({ kind: 'unique', name: null, sql: 'UNIQUE' });
+  if (spec.default !== undefined) constraints.push(defaultConstraint(spec.default));
+  if (spec.collate) constraints.push(collateConstraint(spec.collate));
+  if (spec.check) constraints.push({ kind: 'check', name: null, sql: `CHECK (${spec.check})`, expr: spec.check });
+  if (spec.references) {
+    const references = referencesClause(spec.references);
+    constraints.push({ kind: 'references', name: null, sql: renderReferences(references), references });
+  }
+  return { name: spec.name, type: spec.type, constraints };
+}

@@ -1,0 +1,194 @@
+import type { Database } from 'better-sqlite3';
+import type { ColumnSpec, CreateTableOptions, Operation } from '../ops/operation.js';
+import { cloneSchema } from '../sqlite/schema-clone.js';
+import { parseCreateTable } from '../sqlite/parse-create-table.js';
+import { renderColumn, type TableDef } from '../sqlite/table-def.js';
+import { quoteIdent } from '../sqlite/tokenize.js';
+import { columnFromSpec } from './column-spec.js';
+import { PlanError } from './errors.js';
+import type { PlannedRevision, PlannedStatement } from './plan-types.js';
+import { isRebuildOperation, TableRebuild } from './table-rebuild.js';
+
+export interface MigrationStep {
+  revision: string;
+  direction: 'up' | 'down';
+  operations: Operation[];
+}
+
+/**
+ * Plans a revision's operations on `schemaDb`, a schema-only database (see cloneSchema), running
+ * each statement there as it is planned so later operations see its effect. Native ALTER TABLE is
+ * used where SQLite accepts it, the rebuild otherwise; all rebuilds of one table share one copy.
+ */
+export function planRevision(schemaDb: Database, step: MigrationStep): PlannedRevision {
+  const planner = new RevisionPlanner(schemaDb, step);
+  for (const [index, op] of step.operations.entries()) {
+    try {
+      planner.apply(op);
+    } catch (error) {
+      throw describeFailure(error, step, index, op);
+    }
+  }
+  try {
+    planner.flushAll();
+    planner.checkViews();
+  } catch (error) {
+    throw describeFailure(error, step, null, null);
+  }
+  return { revision: step.revision, direction: step.direction, statements: planner.statements, rebuilt: planner.rebuilt };
+}
+
+/** Plans several steps in order on a schema-only copy of `db`; `db` itself is not touched. */
+export function planSteps(db: Database, steps: MigrationStep[]): PlannedRevision[] {
+  const clone = cloneSchema(db);
+  try {
+    return steps.map((step) => planRevision(clone, step));
+  } finally {
+    clone.close();
+  }
+}
+
+function describeFailure(error: unknown, step: MigrationStep, index: number | null, op: Operation | null): PlanError {
+  const where = op ? ` (operation ${index! + 1}, ${op.kind})` : '';
+  const message = error instanceof Error ? error.message : String(error);
+  return new PlanError(`revision ${step.revision} ${step.direction}${where}: ${message}`);
+}
+
+class RevisionPlanner {
+  readonly statements: PlannedStatement[] = [];
+  readonly rebuilt: string[] = [];
+  private readonly pending = new Map<string, TableRebuild>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly step: MigrationStep,
+  ) {}
+
+  private emit(statement: PlannedStatement): void {
+    this.db.exec(statement.sql);
+    this.statements.push(statement);
+  }
+
+  /** Runs `sql` if SQLite accepts it on this schema; reports whether it did, leaving no trace otherwise. */
+  private tryNative(sql: string): boolean {
+    this.db.exec('SAVEPOINT godwit_try');
+    try {
+      this.db.exec(sql);
+      this.db.exec('RELEASE godwit_try');
+    } catch {
+      this.db.exec('ROLLBACK TO godwit_try');
+      this.db.exec('RELEASE godwit_try');
+      return false;
+    }
+    this.statements.push({ sql });
+    return true;
+  }
+
+  private tableDef(name: string): TableDef {
+    const row = this.db
+      .prepare("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ? COLLATE NOCASE")
+      .get(name) as { sql: string } | undefined;
+    if (!row) throw new PlanError(`no such table: ${name}`);
+    return parseCreateTable(row.sql);
+  }
+
+  private rebuildFor(table: string): TableRebuild {
+    const key = table.toLowerCase();
+    let rebuild = this.pending.get(key);
+    if (!rebuild) {
+      rebuild = new TableRebuild(this.tableDef(table));
+      this.pending.set(key, rebuild);
+    }
+    return rebuild;
+  }
+
+  apply(op: Operation): void {
+    if (isRebuildOperation(op)) return this.applyTableChange(op);
+    switch (op.kind) {
+      case 'execute':
+        this.flushAll();
+        return this.emit({ sql: op.sql });
+      case 'createTable':
+        return this.emit({ sql: renderCreateTableFromSpec(op.table, op.columns, op.options) });
+      case 'dropTable':
+        this.pending.delete(op.table.toLowerCase());
+        return this.emit({ sql: `DROP TABLE ${quoteIdent(op.table)}` });
+      case 'renameTable':
+        this.flush(op.from);
+        return this.emit({ sql: `ALTER TABLE ${quoteIdent(op.from)} RENAME TO ${quoteIdent(op.to)}` });
+      case 'renameColumn':
+        this.flush(op.table);
+        return this.emit({
+          sql: `ALTER TABLE ${quoteIdent(op.table)} RENAME COLUMN ${quoteIdent(op.from)} TO ${quoteIdent(op.to)}`,
+        });
+      case 'createIndex': {
+        this.flush(op.table);
+        const where = op.where ? ` WHERE ${op.where}` : '';
+        return this.emit({
+          sql: `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(op.name)} ON ${quoteIdent(op.table)} (${op.columns.map(indexTerm).join(', ')})${where}`,
+        });
+      }
+      case 'dropIndex':
+        return this.emit({ sql: `DROP INDEX ${quoteIdent(op.name)}` });
+    }
+  }
+
+  private applyTableChange(op: Parameters<TableRebuild['absorb']>[0]): void {
+    const pending = this.pending.get(op.table.toLowerCase());
+    if (!pending) {
+      if (op.kind === 'addColumn') {
+        const column = renderColumn(columnFromSpec(op.column));
+        if (this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} ADD COLUMN ${column}`)) return;
+      } else if (op.kind === 'dropColumn') {
+        if (this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} DROP COLUMN ${quoteIdent(op.column)}`)) return;
+      }
+    }
+    (pending ?? this.rebuildFor(op.table)).absorb(op);
+  }
+
+  flush(table: string): void {
+    const key = table.toLowerCase();
+    const rebuild = this.pending.get(key);
+    if (!rebuild) return;
+    this.pending.delete(key);
+    const dependents = (type: string) =>
+      (
+        this.db
+          .prepare('SELECT sql FROM sqlite_schema WHERE type = ? AND tbl_name = ? COLLATE NOCASE AND sql IS NOT NULL ORDER BY rowid')
+          .all(type, rebuild.table) as { sql: string }[]
+      ).map((row) => row.sql);
+    for (const statement of rebuild.render(dependents('index'), dependents('trigger'))) this.emit(statement);
+    this.rebuilt.push(rebuild.table);
+  }
+
+  flushAll(): void {
+    for (const rebuild of [...this.pending.values()]) this.flush(rebuild.table);
+  }
+
+  /** A view left naming a dropped column or table fails here, at build time, not on a device. */
+  checkViews(): void {
+    const views = this.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'view'").all() as { name: string }[];
+    for (const { name } of views) {
+      try {
+        this.db.prepare(`SELECT * FROM ${quoteIdent(name)} LIMIT 0`).all();
+      } catch (error) {
+        throw new PlanError(`view ${name} no longer works after this revision: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+
+/** An index key: a plain column name is quoted; an expression or `col DESC` is kept as written. */
+function indexTerm(term: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(term) ? quoteIdent(term) : term;
+}
+
+export function renderCreateTableFromSpec(table: string, columns: ColumnSpec[], options: CreateTableOptions): string {
+  const keyColumns = columns.filter((c) => c.primaryKey);
+  const composite = keyColumns.length > 1;
+  const lines = columns.map((spec) => renderColumn(columnFromSpec(spec, !composite)));
+  if (composite) lines.push(`PRIMARY KEY (${keyColumns.map((c) => quoteIdent(c.name)).join(', ')})`);
+  lines.push(...(options.constraints ?? []));
+  const suffix = [options.withoutRowid ? 'WITHOUT ROWID' : '', options.strict ? 'STRICT' : ''].filter(Boolean).join(', ');
+  return `CREATE TABLE ${quoteIdent(table)} (\n  ${lines.join(',\n  ')}\n)${suffix ? ' ' + suffix : ''}`;
+}

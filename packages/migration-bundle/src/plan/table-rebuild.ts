@@ -1,0 +1,228 @@
+import type { AlterColumnChanges, ColumnSpec, Operation } from '../ops/operation.js';
+import {
+  findColumn,
+  hasAutoincrement,
+  isGenerated,
+  renderCreateTable,
+  renderReferences,
+  rowidAlias,
+  type ColumnDef,
+  type TableDef,
+} from '../sqlite/table-def.js';
+import { quoteIdent, quoteString, tokenize } from '../sqlite/tokenize.js';
+import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from './column-spec.js';
+import { PlanError } from './errors.js';
+import type { PlannedStatement } from './plan-types.js';
+
+export const REBUILD_PREFIX = '_godwit_new_';
+
+type RebuildOperation = Extract<
+  Operation,
+  { kind: 'addColumn' | 'dropColumn' | 'alterColumn' | 'addCheck' | 'dropCheck' | 'addForeignKey' | 'dropForeignKey' }
+>;
+
+const ROWID_NAMES = ['rowid', '_rowid_', 'oid'];
+
+/**
+ * SQLite's generalized ALTER TABLE for one table: every change absorbed here shares one copy.
+ * `sources` maps each column of the new table to the SQL that computes it from the old row.
+ */
+export class TableRebuild {
+  private readonly target: TableDef;
+  private readonly sources = new Map<string, string>();
+
+  constructor(private readonly original: TableDef) {
+    this.target = structuredClone(original);
+    for (const column of original.columns) {
+      if (!isGenerated(column)) this.sources.set(column.name.toLowerCase(), quoteIdent(column.name));
+    }
+  }
+
+  get table(): string {
+    return this.original.name;
+  }
+
+  absorb(op: RebuildOperation): void {
+    switch (op.kind) {
+      case 'addColumn':
+        return this.addColumn(op.column);
+      case 'dropColumn':
+        return this.dropColumn(op.column);
+      case 'alterColumn':
+        return this.alterColumn(op.column, op.changes);
+      case 'addCheck':
+        this.target.constraints.push({ kind: 'check', name: op.name, sql: `CHECK (${op.expr})`, expr: op.expr });
+        return;
+      case 'dropCheck':
+        return this.dropNamed(op.name, 'check', 'CHECK constraint');
+      case 'addForeignKey': {
+        const references = {
+          table: op.refTable,
+          columns: op.refColumns,
+          onDelete: op.onDelete ?? 'NO ACTION',
+          onUpdate: op.onUpdate ?? 'NO ACTION',
+          extra: '',
+        };
+        for (const column of op.columns) this.requireColumn(column);
+        this.target.constraints.push({
+          kind: 'foreignKey',
+          name: op.name,
+          columns: op.columns,
+          references,
+          sql: `FOREIGN KEY (${op.columns.map(quoteIdent).join(', ')}) ${renderReferences(references)}`,
+        });
+        return;
+      }
+      case 'dropForeignKey':
+        return this.dropNamed(op.name, 'foreignKey', 'foreign key');
+    }
+  }
+
+  private requireColumn(name: string): ColumnDef {
+    const column = findColumn(this.target, name);
+    if (!column) throw new PlanError(`table ${this.table} has no column ${name}`);
+    return column;
+  }
+
+  private addColumn(spec: ColumnSpec): void {
+    if (findColumn(this.target, spec.name)) throw new PlanError(`table ${this.table} already has a column ${spec.name}`);
+    if (spec.primaryKey) throw new PlanError(`cannot add primary key column ${spec.name} to ${this.table}`);
+    this.target.columns.push(columnFromSpec(spec));
+  }
+
+  private dropColumn(name: string): void {
+    const column = this.requireColumn(name);
+    const lower = column.name.toLowerCase();
+    for (const constraint of this.target.constraints) {
+      const named =
+        constraint.kind === 'check'
+          ? mentions(constraint.expr, lower)
+          : constraint.columns.some((c) => c.toLowerCase() === lower);
+      if (named) {
+        throw new PlanError(
+          `cannot drop column ${this.table}.${column.name}: table constraint ${constraint.name ?? constraint.sql} uses it; drop that first`,
+        );
+      }
+    }
+    for (const other of this.target.columns) {
+      const generated = other.constraints.find((c) => c.kind === 'generated');
+      if (other !== column && generated?.kind === 'generated' && mentions(generated.expr, lower)) {
+        throw new PlanError(`cannot drop column ${this.table}.${column.name}: generated column ${other.name} uses it`);
+      }
+    }
+    this.target.columns = this.target.columns.filter((c) => c !== column);
+    this.sources.delete(lower);
+  }
+
+  private alterColumn(name: string, changes: AlterColumnChanges): void {
+    const column = this.requireColumn(name);
+    if (changes.type !== undefined) column.type = changes.type;
+    if (changes.notNull === true && !column.constraints.some((c) => c.kind === 'notNull')) {
+      column.constraints.push(notNullConstraint());
+    } else if (changes.notNull === false) {
+      column.constraints = column.constraints.filter((c) => c.kind !== 'notNull');
+    }
+    if (changes.default !== undefined) {
+      column.constraints = column.constraints.filter((c) => c.kind !== 'default');
+      if (changes.default !== null) column.constraints.push(defaultConstraint(changes.default));
+    }
+    if (changes.collate !== undefined) {
+      column.constraints = column.constraints.filter((c) => c.kind !== 'collate');
+      column.constraints.push(collateConstraint(changes.collate));
+    }
+    if (changes.using !== undefined) {
+      if (isGenerated(column)) throw new PlanError(`column ${this.table}.${column.name} is generated; it cannot take "using"`);
+      this.sources.set(column.name.toLowerCase(), `(${changes.using})`);
+    }
+  }
+
+  private dropNamed(name: string, kind: 'check' | 'foreignKey', label: string): void {
+    const lower = name.toLowerCase();
+    const isMatch = (c: { name: string | null; kind: string }) =>
+      c.name?.toLowerCase() === lower && (c.kind === kind || (kind === 'foreignKey' && c.kind === 'references'));
+    const before = this.target.constraints.length;
+    this.target.constraints = this.target.constraints.filter((c) => !isMatch(c));
+    let found = this.target.constraints.length !== before;
+    for (const column of this.target.columns) {
+      const kept = column.constraints.filter((c) => !isMatch(c));
+      found ||= kept.length !== column.constraints.length;
+      column.constraints = kept;
+    }
+    if (!found) throw new PlanError(`table ${this.table} has no ${label} named ${name}`);
+  }
+
+  /**
+   * The statements of the 12-step procedure. Indexes and triggers of the table are re-created from
+   * their stored SQL; views and other tables' triggers keep working because the swap renames with
+   * legacy_alter_table on, which leaves every other object's SQL untouched.
+   */
+  render(indexSql: string[], triggerSql: string[]): PlannedStatement[] {
+    const table = this.original.name;
+    const temp = REBUILD_PREFIX + table;
+    const insertColumns: string[] = [];
+    const selectExprs: string[] = [];
+    for (const column of this.target.columns) {
+      const source = this.sources.get(column.name.toLowerCase());
+      if (source !== undefined && !isGenerated(column)) {
+        insertColumns.push(quoteIdent(column.name));
+        selectExprs.push(source);
+      }
+    }
+    const rowid = this.rowidName();
+    // Rowids survive: other data may hold them, even where no column aliases them.
+    if (rowid && !this.original.withoutRowid && !this.target.withoutRowid && !rowidAlias(this.target)) {
+      insertColumns.unshift(rowid);
+      selectExprs.unshift(rowid);
+    }
+    const statements: PlannedStatement[] = [
+      { sql: renderCreateTable(this.target, temp) },
+      {
+        sql: `INSERT INTO ${quoteIdent(temp)} (${insertColumns.join(', ')}) SELECT ${selectExprs.join(', ')} FROM ${quoteIdent(table)}`,
+        copy: { table, rowid: this.original.withoutRowid ? null : rowid },
+      },
+    ];
+    if (hasAutoincrement(this.original) && hasAutoincrement(this.target)) {
+      // Keep the AUTOINCREMENT high-water mark: it may exceed the largest rowid still present.
+      statements.push(
+        { sql: `DELETE FROM sqlite_sequence WHERE name = ${quoteString(temp)}` },
+        { sql: `UPDATE sqlite_sequence SET name = ${quoteString(temp)} WHERE name = ${quoteString(table)}` },
+      );
+    }
+    statements.push(
+      { sql: `DROP TABLE ${quoteIdent(table)}` },
+      { sql: 'PRAGMA legacy_alter_table = ON' },
+      { sql: `ALTER TABLE ${quoteIdent(temp)} RENAME TO ${quoteIdent(table)}` },
+      { sql: 'PRAGMA legacy_alter_table = OFF' },
+      ...indexSql.map((sql) => ({ sql })),
+      ...triggerSql.map((sql) => ({ sql })),
+    );
+    return statements;
+  }
+
+  /** A name for the rowid not shadowed by a column, or null when every alias is taken. */
+  private rowidName(): string | null {
+    const taken = new Set([...this.original.columns, ...this.target.columns].map((c) => c.name.toLowerCase()));
+    return ROWID_NAMES.find((name) => !taken.has(name)) ?? null;
+  }
+}
+
+/** True when an SQL expression names the identifier (case-insensitive, quoted or not). */
+export function mentions(sql: string, lowerName: string): boolean {
+  return tokenize(sql).some((t) => {
+    if (t.type === 'word') return t.text.toLowerCase() === lowerName;
+    if (t.type === 'quoted') return t.text.slice(1, -1).toLowerCase() === lowerName;
+    return false;
+  });
+}
+
+export function isRebuildOperation(op: Operation): op is RebuildOperation {
+  return (
+    op.kind === 'addColumn' ||
+    op.kind === 'dropColumn' ||
+    op.kind === 'alterColumn' ||
+    op.kind === 'addCheck' ||
+    op.kind === 'dropCheck' ||
+    op.kind === 'addForeignKey' ||
+    op.kind === 'dropForeignKey'
+  );
+}

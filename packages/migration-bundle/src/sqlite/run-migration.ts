@@ -1,0 +1,167 @@
+import type { Database } from 'better-sqlite3';
+import { planSteps, type MigrationStep } from '../plan/planner.js';
+import type { PlannedRevision, PlannedStatement } from '../plan/plan-types.js';
+import { MigrationError } from './migration-error.js';
+import { quoteIdent } from './tokenize.js';
+
+export interface ProgressEvent {
+  revision: string;
+  table: string;
+  rowsCopied: number;
+  rowsTotal: number;
+}
+
+export interface RunOptions {
+  /** Commit after each revision instead of once for the whole range. */
+  perRevision?: boolean;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Runs inside the transaction after the foreign-key check, before COMMIT; throw to roll back. */
+  beforeCommit?: (db: Database, revisions: string[]) => void;
+  /** The signed SQL per revision; a plan that differs is refused before anything runs. */
+  expectedSql?: ReadonlyMap<string, readonly string[]>;
+  /** Rows per range when a copy reports progress. */
+  chunkRows?: number;
+}
+
+export interface RevisionRunReport {
+  revision: string;
+  direction: 'up' | 'down';
+  durationMs: number;
+  statements: number;
+  rebuilt: { table: string; rowsCopied: number }[];
+}
+
+const DEFAULT_CHUNK_ROWS = 50_000;
+
+/**
+ * The one place a migration transaction is opened. Foreign keys are switched off before BEGIN
+ * (SQLite ignores the pragma inside a transaction) so a rebuild's DROP TABLE cannot cascade into
+ * child rows; `foreign_key_check` runs before COMMIT; any failure rolls everything back.
+ */
+export function runMigration(db: Database, steps: MigrationStep[], options: RunOptions = {}): RevisionRunReport[] {
+  if (db.inTransaction) throw new MigrationError('in-transaction', 'the database connection is already inside a transaction');
+  const plans = planSteps(db, steps);
+  if (options.expectedSql) checkExpectedSql(plans, options.expectedSql);
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  const synchronous = db.pragma('synchronous', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  db.pragma('synchronous = FULL');
+  const units = options.perRevision ? plans.map((plan) => [plan]) : [plans];
+  const reports: RevisionRunReport[] = [];
+  try {
+    for (const unit of units) reports.push(...runUnit(db, unit, options));
+  } finally {
+    db.pragma(`synchronous = ${synchronous}`);
+    db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  }
+  return reports;
+}
+
+function checkExpectedSql(plans: PlannedRevision[], expected: ReadonlyMap<string, readonly string[]>): void {
+  for (const plan of plans) {
+    const signed = expected.get(plan.revision);
+    if (!signed) continue;
+    const planned = plan.statements.map((s) => s.sql);
+    const index = planned.findIndex((sql, i) => sql !== signed[i]);
+    if (index >= 0 || planned.length !== signed.length) {
+      throw new MigrationError(
+        'plan-mismatch',
+        `revision ${plan.revision}: the SQL planned for this database differs from the signed SQL at statement ${index >= 0 ? index + 1 : Math.min(planned.length, signed.length) + 1}`,
+        plan.revision,
+      );
+    }
+  }
+}
+
+function runUnit(db: Database, plans: PlannedRevision[], options: RunOptions): RevisionRunReport[] {
+  const reports: RevisionRunReport[] = [];
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    for (const plan of plans) reports.push(runRevision(db, plan, options));
+    checkForeignKeys(db, plans.at(-1)?.revision);
+    options.beforeCommit?.(db, plans.map((p) => p.revision));
+    db.exec('COMMIT');
+  } catch (error) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    db.pragma('legacy_alter_table = OFF');
+    throw error instanceof MigrationError ? error : wrap(error, plans.at(-1)?.revision);
+  }
+  return reports;
+}
+
+function wrap(error: unknown, revision: string | undefined): MigrationError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new MigrationError('validation-failed', message, revision);
+}
+
+function runRevision(db: Database, plan: PlannedRevision, options: RunOptions): RevisionRunReport {
+  const started = performance.now();
+  const rebuilt: RevisionRunReport['rebuilt'] = [];
+  for (const statement of plan.statements) {
+    try {
+      if (statement.copy) rebuilt.push({ table: statement.copy.table, rowsCopied: runCopy(db, plan.revision, statement, options) });
+      else db.exec(statement.sql);
+    } catch (error) {
+      throw new MigrationError(
+        'statement-failed',
+        `revision ${plan.revision} failed: ${(error as Error).message} (in: ${firstLine(statement.sql)})`,
+        plan.revision,
+        statement.sql,
+      );
+    }
+  }
+  return {
+    revision: plan.revision,
+    direction: plan.direction,
+    durationMs: performance.now() - started,
+    statements: plan.statements.length,
+    rebuilt,
+  };
+}
+
+function firstLine(sql: string): string {
+  const line = sql.split('\n', 1)[0]!;
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line;
+}
+
+/** A rebuild's row copy; with a progress listener it runs in rowid ranges inside the same transaction. */
+function runCopy(db: Database, revision: string, statement: PlannedStatement, options: RunOptions): number {
+  const { table, rowid } = statement.copy!;
+  if (!options.onProgress || !rowid) return db.prepare(statement.sql).run().changes;
+  const bounds = db
+    .prepare(`SELECT min(${rowid}) AS low, max(${rowid}) AS high, count(*) AS total FROM ${quoteIdent(table)}`)
+    .safeIntegers(true)
+    .get() as { low: bigint | null; high: bigint | null; total: bigint };
+  const total = Number(bounds.total);
+  if (bounds.low === null || bounds.high === null) {
+    options.onProgress({ revision, table, rowsCopied: 0, rowsTotal: 0 });
+    return 0;
+  }
+  const chunks = BigInt(Math.max(1, Math.ceil(total / (options.chunkRows ?? DEFAULT_CHUNK_ROWS))));
+  const span = bounds.high - bounds.low + 1n;
+  const step = span / chunks + (span % chunks ? 1n : 0n);
+  const copyRange = db.prepare(`${statement.sql} WHERE ${rowid} >= ? AND ${rowid} <= ?`);
+  let copied = 0;
+  for (let from = bounds.low; from <= bounds.high; from += step) {
+    const to = from + step - 1n < bounds.high ? from + step - 1n : bounds.high;
+    copied += copyRange.run(from, to).changes;
+    options.onProgress({ revision, table, rowsCopied: copied, rowsTotal: total });
+  }
+  return copied;
+}
+
+function checkForeignKeys(db: Database, revision: string | undefined): void {
+  const violations = db.prepare('PRAGMA foreign_key_check').all() as {
+    table: string;
+    rowid: number | null;
+    parent: string;
+    fkid: number;
+  }[];
+  if (!violations.length) return;
+  const shown = violations
+    .slice(0, 3)
+    .map((v) => `${v.table} rowid ${v.rowid ?? '?'} references a missing row in ${v.parent}`)
+    .join('; ');
+  const more = violations.length > 3 ? ` (and ${violations.length - 3} more)` : '';
+  throw new MigrationError('foreign-key-violation', `foreign key violation: ${shown}${more}`, revision);
+}
