@@ -1,12 +1,13 @@
 import type { AddColumnOptions, ColumnSpec, CreateTableOptions, ForeignKeyAction } from '../ops/operation.js';
 import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
 import { AutogenerateError } from './errors.js';
+import { readableSql } from './readable-sql.js';
 
 /** The `op.createTable` arguments that recreate a described table. */
 export function createTableArgs(table: TableDescription): { columns: ColumnSpec[]; options: CreateTableOptions } {
   const primaryKey = primaryKeyColumns(table);
   const columns = table.columns.map((column) => {
-    const spec: ColumnSpec = { name: column.name, type: column.type, ...addColumnOptions(table, column) };
+    const spec: ColumnSpec = { name: column.name, type: readableSql(column.type), ...addColumnOptions(table, column) };
     if (primaryKey.length === 1 && primaryKey[0] === column.name) {
       spec.primaryKey = true;
       if (table.autoincrement) spec.autoincrement = true;
@@ -18,7 +19,7 @@ export function createTableArgs(table: TableDescription): { columns: ColumnSpec[
   for (const unique of table.uniques) {
     constraints.push(`${constraintName(unique.name)}UNIQUE (${unique.columns.map(quote).join(', ')})`);
   }
-  for (const check of table.checks) constraints.push(`${constraintName(check.name)}CHECK (${check.expr})`);
+  for (const check of table.checks) constraints.push(`${constraintName(check.name)}CHECK (${readableSql(check.expr)})`);
   for (const fk of table.foreignKeys) constraints.push(foreignKeyClause(fk));
   const options: CreateTableOptions = {};
   if (constraints.length > 0) options.constraints = constraints;
@@ -37,7 +38,7 @@ export function addColumnOptions(table: TableDescription, column: ColumnDescript
   }
   const options: AddColumnOptions = {};
   if (column.notNull) options.notNull = true;
-  if (column.default !== null) options.default = column.default;
+  if (column.default !== null) options.default = readableSql(column.default);
   if (column.collate !== null) options.collate = column.collate;
   return options;
 }

@@ -1,10 +1,13 @@
-/** Why an autogenerate run stopped; the CLI maps `usage` to exit 2 and everything else to exit 1. */
+/** Why an autogenerate run stopped (exit 1); mistakes in the command line are `UsageError`s (exit 2). */
 export type AutogenerateErrorCode =
-  | 'usage'
+  /** The schema module failed to import or exports no sqlite-core table. */
   | 'schema-load'
+  /** SQLite rejects the DDL the drizzle tables describe. */
   | 'schema-render'
-  | 'head'
-  | 'unsupported-change';
+  /** The change needs something the operations cannot say (a generated column). */
+  | 'unsupported-change'
+  /** The generated revision, applied, does not reach the schema: a bug to report, never written. */
+  | 'self-check';
 
 export class AutogenerateError extends Error {
   constructor(

@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { is } from 'drizzle-orm';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { tsImport } from 'tsx/esm/api';
+import { UsageError } from '../cli/command.js';
 import { AutogenerateError } from './errors.js';
 
 const SCHEMA_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
@@ -15,10 +16,10 @@ const SCHEMA_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']
 export async function loadSchemaTables(file: string): Promise<SQLiteTable[]> {
   const path = resolve(file);
   if (!existsSync(path)) {
-    throw new AutogenerateError('usage', `schema file not found: ${file}`);
+    throw new UsageError(`schema file not found: ${file}`);
   }
   if (!SCHEMA_EXTENSIONS.has(extname(path))) {
-    throw new AutogenerateError('usage', `schema file must be .ts, .mts, .js or .mjs: ${file}`);
+    throw new UsageError(`schema file must be .ts, .mts, .js or .mjs: ${file}`);
   }
   let module: Record<string, unknown>;
   try {

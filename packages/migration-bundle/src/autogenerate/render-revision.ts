@@ -92,6 +92,8 @@ function optional(options: object): object | undefined {
 /** A JavaScript literal for plain data: single-quoted strings, bare keys. */
 export function literal(value: unknown): string {
   if (typeof value === 'string') {
+    // SQL literals are full of single quotes: a double-quoted string spares the backslashes.
+    if (value.includes("'") && !value.includes('"') && !/[\\\n\r]/.test(value)) return `"${value}"`;
     return `'${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll('\n', '\\n').replaceAll('\r', '\\r')}'`;
   }
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return String(value);

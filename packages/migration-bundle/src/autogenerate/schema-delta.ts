@@ -2,6 +2,7 @@ import type { IndexDescription, SchemaDescription } from '../schema/description.
 import { createTableArgs } from './column-spec.js';
 import { rebuildByHand } from './manual-rebuild.js';
 import type { PlannedOperation } from './planned-operation.js';
+import { readableSql } from './readable-sql.js';
 import { applyRenames, type Renames } from './renames.js';
 import { rebuildReason, tableDelta } from './table-delta.js';
 
@@ -72,9 +73,9 @@ export function operationsBetween(from: SchemaDescription, to: SchemaDescription
           kind: 'createIndex',
           name: index.name,
           table: index.table,
-          columns: index.columns,
+          columns: index.columns.map(readableSql),
           unique: index.unique,
-          ...(index.where === null ? {} : { where: index.where }),
+          ...(index.where === null ? {} : { where: readableSql(index.where) }),
         },
       }),
     );

@@ -1,6 +1,7 @@
 import type { ForeignKeyDescription, TableDescription } from '../schema/description.js';
 import { addColumnOptions, foreignKeyActions, primaryKeyColumns } from './column-spec.js';
 import type { PlannedOperation } from './planned-operation.js';
+import { readableSql } from './readable-sql.js';
 
 /** What an unnamed constraint is known by: op.dropCheck / op.dropForeignKey need a name. */
 const signature = (value: unknown) => JSON.stringify(value);
@@ -74,14 +75,14 @@ export function tableDelta(
         column.notNull && column.default === null
           ? `${table}.${column.name} is NOT NULL without a default: this fails if ${table} has rows; give it a default.`
           : undefined;
-      columns.push({ operation: { kind: 'addColumn', table, column: { name: column.name, type: column.type, ...options } }, ...(note ? { note } : {}) });
+      columns.push({ operation: { kind: 'addColumn', table, column: { name: column.name, type: readableSql(column.type), ...options } }, ...(note ? { note } : {}) });
       continue;
     }
     addColumnOptions(to, column);
     const changes: Extract<PlannedOperation['operation'], { kind: 'alterColumn' }>['changes'] = {};
     const notes: string[] = [];
     if (old.type !== column.type) {
-      changes.type = column.type;
+      changes.type = readableSql(column.type);
       notes.push(
         `Changes ${table}.${column.name} from ${old.type || '(no type)'} to ${column.type || '(no type)'}: values are copied unchanged (no CAST); add a \`using\` expression to convert them.`,
       );
@@ -92,7 +93,7 @@ export function tableDelta(
         notes.push(`${table}.${column.name} becomes NOT NULL: the copy fails on a row holding NULL there; add \`using: 'coalesce(${column.name}, ...)'\` to fill them.`);
       }
     }
-    if (old.default !== column.default) changes.default = column.default;
+    if (old.default !== column.default) changes.default = column.default === null ? null : readableSql(column.default);
     if (old.collate !== column.collate && column.collate !== null) changes.collate = column.collate;
     if (Object.keys(changes).length > 0) {
       columns.push({
@@ -113,8 +114,8 @@ export function tableDelta(
   for (const [key, check] of toChecks) {
     if (fromChecks.get(key)?.expr !== check.expr) {
       addConstraints.push({
-        operation: { kind: 'addCheck', table, name: check.name!, expr: check.expr },
-        note: `The copy fails if a row of ${table} violates CHECK (${check.expr}).`,
+        operation: { kind: 'addCheck', table, name: check.name!, expr: readableSql(check.expr) },
+        note: `The copy fails if a row of ${table} violates CHECK (${readableSql(check.expr)}).`,
       });
     }
   }
