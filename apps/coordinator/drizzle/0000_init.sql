@@ -91,7 +91,6 @@ CREATE TABLE "rollouts" (
 	"pause_reason" text,
 	"failure_threshold_percent" real DEFAULT 5 NOT NULL,
 	"min_attempts" integer DEFAULT 20 NOT NULL,
-	"attempts" integer DEFAULT 0 NOT NULL,
 	"successes" integer DEFAULT 0 NOT NULL,
 	"failures" integer DEFAULT 0 NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,

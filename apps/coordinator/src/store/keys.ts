@@ -1,6 +1,7 @@
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
+import { keyIdOf } from '../bundles/engine.js';
 import { CoordinatorError } from './errors.js';
 import type { Scopes } from './scopes.js';
 
@@ -26,8 +27,7 @@ export class KeyStore {
 
   async add(tenantId: string, pem: string): Promise<TrustedKey & { added: boolean }> {
     const key = parseEd25519(pem);
-    const der = key.export({ type: 'spki', format: 'der' });
-    const keyId = createHash('sha256').update(der).digest('hex');
+    const keyId = keyIdOf(key);
     const canonical = key.export({ type: 'spki', format: 'pem' }).toString();
     return this.scopes.tenant(tenantId, async (tx) => {
       const [row] = await tx

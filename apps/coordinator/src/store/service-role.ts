@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from './database.js';
+import { queryRows, type Db } from './database.js';
 
 export const DEFAULT_SERVICE_ROLE = 'godwit_service';
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
@@ -23,8 +23,10 @@ export async function prepareServiceRole(db: Db, role: string, create: boolean):
     exception when duplicate_object or unique_violation then null;
     end $$`);
   }
-  const rows = await db.execute(sql`select rolsuper, rolbypassrls from pg_roles where rolname = ${role}`);
-  const found = rows.rows[0] as { rolsuper: boolean; rolbypassrls: boolean } | undefined;
+  const [found] = await queryRows<{ rolsuper: boolean; rolbypassrls: boolean }>(
+    db,
+    sql`select rolsuper, rolbypassrls from pg_roles where rolname = ${role}`,
+  );
   if (!found) throw new Error(`service role ${role} does not exist`);
   if (found.rolsuper || found.rolbypassrls) {
     throw new Error(`service role ${role} is a superuser or has BYPASSRLS: tenant isolation needs a role without either`);
@@ -32,14 +34,14 @@ export async function prepareServiceRole(db: Db, role: string, create: boolean):
   await db.execute(sql`grant usage on schema public to ${id}`);
   await db.execute(sql`grant select, insert, update, delete on all tables in schema public to ${id}`);
   // The admin connection switches to the role with SET ROLE, which needs membership.
-  const member = await db.execute(sql`select pg_has_role(current_user, ${role}, 'member') as member`);
-  if (!(member.rows[0] as { member: boolean }).member) await db.execute(sql`grant ${id} to current_user`);
+  const [member] = await queryRows<{ member: boolean }>(db, sql`select pg_has_role(current_user, ${role}, 'member') as member`);
+  if (!member?.member) await db.execute(sql`grant ${id} to current_user`);
 }
 
 /** Admin lookups (tokens, MQTT usernames) cross tenants, so the connecting role must pass RLS. */
 export async function checkAdminConnection(db: Db): Promise<void> {
-  const rows = await db.execute(sql`select rolsuper or rolbypassrls as ok from pg_roles where rolname = current_user`);
-  if (!(rows.rows[0] as { ok: boolean } | undefined)?.ok) {
+  const [admin] = await queryRows<{ ok: boolean }>(db, sql`select rolsuper or rolbypassrls as ok from pg_roles where rolname = current_user`);
+  if (!admin?.ok) {
     throw new Error('the database role the coordinator connects as needs SUPERUSER or BYPASSRLS for its admin lookups (docs/coordinator.md)');
   }
 }

@@ -18,10 +18,7 @@ export const bundles = pgTable(
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), tenantPolicy(t.tenantId)],
 ).enableRLS();
 
-/**
- * What a device at `revisionId` must look like: the expected fingerprint and schema. A bundle
- * with several heads also gets a row whose `revisionId` is the sorted heads joined by ','.
- */
+/** What a device at `revisionId` must look like: the expected fingerprint and schema. */
 export const bundleRevisions = pgTable(
   'bundle_revisions',
   {

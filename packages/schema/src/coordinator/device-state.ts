@@ -11,7 +11,7 @@ export const deviceState = pgTable(
   {
     tenantId: uuid('tenant_id').notNull(),
     deviceId: text('device_id').notNull(),
-    /** Applied heads joined by ',' (sorted), or null for a database at base. */
+    /** Null for a database at base. */
     revision: text('revision'),
     fingerprint: text('fingerprint'),
     bundleSequence: bigint('bundle_sequence', { mode: 'number' }),

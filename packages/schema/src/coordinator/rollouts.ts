@@ -23,7 +23,7 @@ export const rollouts = pgTable(
     pauseReason: text('pause_reason'),
     failureThresholdPercent: real('failure_threshold_percent').notNull().default(5),
     minAttempts: integer('min_attempts').notNull().default(20),
-    attempts: integer('attempts').notNull().default(0),
+    /** Targets that reported a result for this rollout; attempts are successes + failures. */
     successes: integer('successes').notNull().default(0),
     failures: integer('failures').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

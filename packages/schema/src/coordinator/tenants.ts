@@ -31,7 +31,7 @@ export const signingKeys = pgTable(
   {
     id: uuid('id').primaryKey().default(sql`gen_random_uuid()`),
     tenantId: uuid('tenant_id').notNull().references(() => tenants.id, { onDelete: 'cascade' }),
-    /** Hex SHA-256 of the key's SPKI DER encoding. */
+    /** The engine's key id (`keyIdOf`): what a bundle's signatures name. */
     keyId: text('key_id').notNull(),
     publicKeyPem: text('public_key_pem').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

@@ -1,0 +1,30 @@
+import type { coordinator } from '@godwit/schema';
+
+export interface TargetsAdded {
+  tenantId: string;
+  rolloutId: string;
+  bundleId: string;
+  channel: string;
+  deviceIds: string[];
+}
+
+export interface RolloutStateChanged {
+  tenantId: string;
+  rolloutId: string;
+  state: coordinator.RolloutState;
+  reason: string | null;
+}
+
+/**
+ * How rollouts reach devices: the MQTT side implements it (retained QoS 1 messages). Called after
+ * the change has committed, so a delivered bundle is always one the store knows is targeted.
+ */
+export interface RolloutDelivery {
+  targetsAdded(event: TargetsAdded): Promise<void> | void;
+  stateChanged(event: RolloutStateChanged): Promise<void> | void;
+}
+
+export const noDelivery: RolloutDelivery = {
+  targetsAdded() {},
+  stateChanged() {},
+};

@@ -1,0 +1,268 @@
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { coordinator as t } from '@godwit/schema';
+import type { Tx } from '../store/database.js';
+import { CoordinatorError, notFound } from '../store/errors.js';
+import type { Scopes } from '../store/scopes.js';
+import type { RolloutDelivery, RolloutStateChanged, TargetsAdded } from './delivery.js';
+import { newTargets, type Targeting } from './selection.js';
+import { DEFAULT_FAILURE_THRESHOLD_PERCENT, DEFAULT_MIN_ATTEMPTS, passesFailureThreshold } from './threshold.js';
+
+export interface RolloutStatus {
+  id: string;
+  tenant: string;
+  bundle: string;
+  channel: string;
+  percent: number | null;
+  selectors: Record<string, string> | null;
+  state: 'active' | 'paused';
+  pauseReason: string | null;
+  targets: number;
+  pending: number;
+  succeeded: number;
+  failed: number;
+  failureThresholdPercent: number;
+  minAttempts: number;
+  createdAt: string;
+}
+
+export interface PublishInput {
+  bundleId: string;
+  channel: string;
+  targeting: Targeting;
+  failureThresholdPercent?: number;
+  minAttempts?: number;
+}
+
+/** One migration result as ingest stored it, for the rollout counters. */
+export interface ResultEvent {
+  deviceId: string;
+  outcome: 'applied' | 'up-to-date' | 'rolled-back' | 'refused';
+  to: string | null;
+}
+
+type RolloutRow = typeof t.rollouts.$inferSelect;
+type Notice = { kind: 'targets'; event: TargetsAdded } | { kind: 'state'; event: RolloutStateChanged };
+
+export const FAILURE_THRESHOLD_REASON = 'failure-threshold';
+
+/** Publish, widen, pause and resume rollouts, and count their results. */
+export class RolloutService {
+  constructor(
+    private readonly scopes: Scopes,
+    private readonly delivery: RolloutDelivery,
+  ) {}
+
+  async publish(tenantId: string, input: PublishInput): Promise<RolloutStatus> {
+    return this.change(tenantId, async (tx, notices) => {
+      const [bundle] = await tx.select({ id: t.bundles.id }).from(t.bundles).where(eq(t.bundles.id, input.bundleId));
+      if (!bundle) throw notFound(`bundle ${input.bundleId}`);
+      const [row] = await tx
+        .insert(t.rollouts)
+        .values({
+          tenantId,
+          bundleId: input.bundleId,
+          channel: input.channel,
+          percent: 'percent' in input.targeting ? input.targeting.percent : null,
+          selectors: 'selectors' in input.targeting ? input.targeting.selectors : null,
+          failureThresholdPercent: input.failureThresholdPercent ?? DEFAULT_FAILURE_THRESHOLD_PERCENT,
+          minAttempts: input.minAttempts ?? DEFAULT_MIN_ATTEMPTS,
+        })
+        .returning();
+      await this.extend(tx, row!, notices);
+      return row!.id;
+    });
+  }
+
+  async status(tenantId: string, id: string): Promise<RolloutStatus> {
+    return this.scopes.tenant(tenantId, (tx) => this.load(tx, id));
+  }
+
+  async list(tenantId: string): Promise<RolloutStatus[]> {
+    return this.scopes.tenant(tenantId, async (tx) => {
+      const rows = await tx.select({ id: t.rollouts.id }).from(t.rollouts).orderBy(t.rollouts.createdAt);
+      return Promise.all(rows.map((r) => this.load(tx, r.id)));
+    });
+  }
+
+  /** A paused rollout reaches no new device (widening and new devices wait for resume). */
+  async pause(tenantId: string, id: string): Promise<RolloutStatus> {
+    return this.change(tenantId, async (tx, notices) => {
+      const row = await this.row(tx, id);
+      if (row.state !== 'paused') await this.setState(tx, row, 'paused', 'operator', notices);
+      return id;
+    });
+  }
+
+  async resume(tenantId: string, id: string): Promise<RolloutStatus> {
+    return this.change(tenantId, async (tx, notices) => {
+      const row = await this.row(tx, id);
+      if (row.state !== 'active') await this.setState(tx, row, 'active', null, notices);
+      await this.extend(tx, { ...row, state: 'active' }, notices);
+      return id;
+    });
+  }
+
+  async widen(tenantId: string, id: string, percent: number): Promise<RolloutStatus> {
+    return this.change(tenantId, async (tx, notices) => {
+      const row = await this.row(tx, id);
+      if (row.percent === null) throw new CoordinatorError('invalid-request', `rollout ${id} targets by selectors, not by percent`);
+      if (percent < row.percent) throw new CoordinatorError('invalid-request', `percent: ${percent} is below the current ${row.percent}; a rollout only widens`);
+      await tx.update(t.rollouts).set({ percent, updatedAt: new Date() }).where(eq(t.rollouts.id, id));
+      await this.extend(tx, { ...row, percent }, notices);
+      return id;
+    });
+  }
+
+  /** After a device joins a channel: active rollouts there may now reach it. */
+  async refreshChannel(tenantId: string, channel: string): Promise<void> {
+    await this.change(tenantId, async (tx, notices) => {
+      const rows = await tx.select().from(t.rollouts).where(and(eq(t.rollouts.channel, channel), eq(t.rollouts.state, 'active')));
+      for (const row of rows) await this.extend(tx, row, notices);
+      return null;
+    });
+  }
+
+  /** Rollouts targeting a device, newest bundle first: what the device should have delivered. */
+  async forDevice(tenantId: string, deviceId: string): Promise<{ rolloutId: string; bundleId: string; sequence: number; state: 'active' | 'paused' }[]> {
+    return this.scopes.tenant(tenantId, (tx) =>
+      tx
+        .select({ rolloutId: t.rollouts.id, bundleId: t.rollouts.bundleId, sequence: t.bundles.sequence, state: t.rollouts.state })
+        .from(t.rolloutTargets)
+        .innerJoin(t.rollouts, eq(t.rollouts.id, t.rolloutTargets.rolloutId))
+        .innerJoin(t.bundles, and(eq(t.bundles.tenantId, t.rollouts.tenantId), eq(t.bundles.id, t.rollouts.bundleId)))
+        .where(eq(t.rolloutTargets.deviceId, deviceId))
+        .orderBy(sql`${t.bundles.sequence} desc`),
+    );
+  }
+
+  /**
+   * Counts newly stored migration results against the rollouts still waiting on those devices, and
+   * pauses a rollout whose failures pass its threshold. Runs inside the ingest transaction (the
+   * tenant already set); returns the state changes to announce once it commits.
+   */
+  async applyResults(tx: Tx, tenantId: string, events: readonly ResultEvent[]): Promise<RolloutStateChanged[]> {
+    if (events.length === 0) return [];
+    const pending = await tx
+      .select({ rolloutId: t.rolloutTargets.rolloutId, deviceId: t.rolloutTargets.deviceId, heads: t.bundles.heads })
+      .from(t.rolloutTargets)
+      .innerJoin(t.rollouts, eq(t.rollouts.id, t.rolloutTargets.rolloutId))
+      .innerJoin(t.bundles, and(eq(t.bundles.tenantId, t.rollouts.tenantId), eq(t.bundles.id, t.rollouts.bundleId)))
+      .where(and(eq(t.rolloutTargets.status, 'pending'), inArray(t.rolloutTargets.deviceId, [...new Set(events.map((e) => e.deviceId))])));
+    const touched = new Map<string, { successes: number; failures: number }>();
+    for (const target of pending) {
+      const verdict = judge(target, events);
+      if (!verdict) continue;
+      await tx
+        .update(t.rolloutTargets)
+        .set({ status: verdict, resultAt: new Date() })
+        .where(and(eq(t.rolloutTargets.rolloutId, target.rolloutId), eq(t.rolloutTargets.deviceId, target.deviceId)));
+      const counts = touched.get(target.rolloutId) ?? { successes: 0, failures: 0 };
+      counts[verdict === 'succeeded' ? 'successes' : 'failures'] += 1;
+      touched.set(target.rolloutId, counts);
+    }
+    const changes: RolloutStateChanged[] = [];
+    for (const [rolloutId, counts] of touched) {
+      const [row] = await tx
+        .update(t.rollouts)
+        .set({
+          successes: sql`${t.rollouts.successes} + ${counts.successes}`,
+          failures: sql`${t.rollouts.failures} + ${counts.failures}`,
+          updatedAt: new Date(),
+        })
+        .where(eq(t.rollouts.id, rolloutId))
+        .returning();
+      if (row && row.state === 'active' && passesFailureThreshold(row)) {
+        const notices: Notice[] = [];
+        await this.setState(tx, row, 'paused', FAILURE_THRESHOLD_REASON, notices);
+        for (const n of notices) if (n.kind === 'state') changes.push(n.event);
+      }
+    }
+    return changes;
+  }
+
+  async announce(changes: readonly RolloutStateChanged[]): Promise<void> {
+    for (const event of changes) await this.delivery.stateChanged(event);
+  }
+
+  private async change(tenantId: string, fn: (tx: Tx, notices: Notice[]) => Promise<string | null>): Promise<RolloutStatus> {
+    const notices: Notice[] = [];
+    const status = await this.scopes.tenant(tenantId, async (tx) => {
+      const id = await fn(tx, notices);
+      return id === null ? null : this.load(tx, id);
+    });
+    for (const n of notices) {
+      if (n.kind === 'targets') await this.delivery.targetsAdded(n.event);
+      else await this.delivery.stateChanged(n.event);
+    }
+    return status as RolloutStatus;
+  }
+
+  private async extend(tx: Tx, row: RolloutRow, notices: Notice[]): Promise<void> {
+    if (row.state !== 'active') return;
+    const channelDevices = await tx
+      .select({ id: t.devices.id, labels: t.devices.labels })
+      .from(t.devices)
+      .where(and(eq(t.devices.channel, row.channel), isNull(t.devices.revokedAt)));
+    const existing = await tx.select({ id: t.rolloutTargets.deviceId }).from(t.rolloutTargets).where(eq(t.rolloutTargets.rolloutId, row.id));
+    const targeting: Targeting = row.selectors ? { selectors: row.selectors } : { percent: row.percent ?? 100 };
+    const added = newTargets(row.id, targeting, channelDevices, new Set(existing.map((e) => e.id)));
+    if (added.length === 0) return;
+    await tx.insert(t.rolloutTargets).values(added.map((deviceId) => ({ tenantId: row.tenantId, rolloutId: row.id, deviceId })));
+    notices.push({ kind: 'targets', event: { tenantId: row.tenantId, rolloutId: row.id, bundleId: row.bundleId, channel: row.channel, deviceIds: added } });
+  }
+
+  private async setState(tx: Tx, row: RolloutRow, state: 'active' | 'paused', reason: string | null, notices: Notice[]): Promise<void> {
+    await tx.update(t.rollouts).set({ state, pauseReason: reason, updatedAt: new Date() }).where(eq(t.rollouts.id, row.id));
+    notices.push({ kind: 'state', event: { tenantId: row.tenantId, rolloutId: row.id, state, reason } });
+  }
+
+  private async row(tx: Tx, id: string): Promise<RolloutRow> {
+    if (!UUID.test(id)) throw notFound(`rollout ${id}`);
+    const [row] = await tx.select().from(t.rollouts).where(eq(t.rollouts.id, id));
+    if (!row) throw notFound(`rollout ${id}`);
+    return row;
+  }
+
+  private async load(tx: Tx, id: string): Promise<RolloutStatus> {
+    const row = await this.row(tx, id);
+    const counts = await tx
+      .select({ status: t.rolloutTargets.status, n: sql<number>`count(*)::int` })
+      .from(t.rolloutTargets)
+      .where(eq(t.rolloutTargets.rolloutId, id))
+      .groupBy(t.rolloutTargets.status);
+    const count = (status: string) => Number(counts.find((c) => c.status === status)?.n ?? 0);
+    return {
+      id: row.id,
+      tenant: row.tenantId,
+      bundle: row.bundleId,
+      channel: row.channel,
+      percent: row.percent,
+      selectors: row.selectors,
+      state: row.state,
+      pauseReason: row.pauseReason,
+      targets: count('pending') + count('succeeded') + count('failed'),
+      pending: count('pending'),
+      succeeded: count('succeeded'),
+      failed: count('failed'),
+      failureThresholdPercent: row.failureThresholdPercent,
+      minAttempts: row.minAttempts,
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A pending target's outcome from the device's newly stored results, or null while none decides
+ * it. Device clocks are not trusted, so any new result counts, not only those dated after targeting.
+ */
+function judge(target: { deviceId: string; heads: string[] }, events: readonly ResultEvent[]): 'succeeded' | 'failed' | null {
+  let verdict: 'succeeded' | 'failed' | null = null;
+  for (const e of events) {
+    if (e.deviceId !== target.deviceId) continue;
+    if (e.outcome === 'rolled-back' || e.outcome === 'refused') verdict = 'failed';
+    else if (e.to !== null && target.heads.includes(e.to)) verdict = 'succeeded';
+  }
+  return verdict;
+}

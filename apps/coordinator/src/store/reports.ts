@@ -1,0 +1,138 @@
+import { and, eq, inArray, sql } from 'drizzle-orm';
+import { coordinator as t } from '@godwit/schema';
+import type { DeviceStateWrite, EventWrite, StoredCounter } from '../ingest/store-port.js';
+import type { RolloutService } from '../rollouts/rollout-service.js';
+import type { RolloutStateChanged } from '../rollouts/delivery.js';
+import type { Tx } from './database.js';
+import type { Scopes } from './scopes.js';
+
+export interface Presence {
+  tenantId: string;
+  deviceId: string;
+  online: boolean;
+  at: Date;
+}
+
+/** Device reports from ingest: batched, idempotent, one transaction per batch. */
+export class ReportStore {
+  constructor(
+    private readonly scopes: Scopes,
+    private readonly rollouts: RolloutService,
+  ) {}
+
+  /**
+   * States replace the stored one only when their counter is higher; events land once per
+   * (tenant, device, counter). Returns, per device in the batch, the stored state counter.
+   */
+  async writeReports(states: readonly DeviceStateWrite[], events: readonly EventWrite[]): Promise<StoredCounter[]> {
+    const byTenant = groupByTenant(states, events);
+    const changes: RolloutStateChanged[] = [];
+    const results = await this.scopes.tenants([...byTenant.keys()], async (tx, tenantId) => {
+      const group = byTenant.get(tenantId)!;
+      await upsertDeviceStates(tx, newestPerDevice(group.states));
+      const stored = await insertEvents(tx, group.events);
+      changes.push(...(await this.rollouts.applyResults(tx, tenantId, stored)));
+      return storedCounters(tx, tenantId, group);
+    });
+    await this.rollouts.announce(changes);
+    return results.flat();
+  }
+
+  async setPresence(updates: readonly Presence[]): Promise<void> {
+    const byTenant = new Map<string, Presence[]>();
+    for (const u of updates) byTenant.set(u.tenantId, [...(byTenant.get(u.tenantId) ?? []), u]);
+    await this.scopes.tenants([...byTenant.keys()], async (tx, tenantId) => {
+      for (const u of byTenant.get(tenantId)!) {
+        await tx
+          .update(t.deviceState)
+          .set({ online: u.online, lastSeen: u.at })
+          .where(and(eq(t.deviceState.deviceId, u.deviceId), sql`coalesce(${t.deviceState.lastSeen} <= ${u.at.toISOString()}::timestamptz, true)`));
+      }
+    });
+  }
+}
+
+interface TenantGroup {
+  states: DeviceStateWrite[];
+  events: EventWrite[];
+}
+
+function groupByTenant(states: readonly DeviceStateWrite[], events: readonly EventWrite[]): Map<string, TenantGroup> {
+  const groups = new Map<string, TenantGroup>();
+  const group = (tenantId: string) => {
+    let g = groups.get(tenantId);
+    if (!g) groups.set(tenantId, (g = { states: [], events: [] }));
+    return g;
+  };
+  for (const s of states) group(s.tenantId).states.push(s);
+  for (const e of events) group(e.tenantId).events.push(e);
+  return groups;
+}
+
+// ON CONFLICT DO UPDATE cannot touch one row twice in a statement: keep each device's newest.
+function newestPerDevice(states: readonly DeviceStateWrite[]): DeviceStateWrite[] {
+  const newest = new Map<string, DeviceStateWrite>();
+  for (const s of states) {
+    const seen = newest.get(s.deviceId);
+    if (!seen || s.counter > seen.counter) newest.set(s.deviceId, s);
+  }
+  return [...newest.values()];
+}
+
+async function upsertDeviceStates(tx: Tx, states: readonly DeviceStateWrite[]): Promise<void> {
+  if (states.length === 0) return;
+  await tx
+    .insert(t.deviceState)
+    .values(
+      states.map((s) => ({
+        tenantId: s.tenantId,
+        deviceId: s.deviceId,
+        revision: s.revision,
+        fingerprint: s.fingerprint,
+        bundleSequence: s.bundleSequence,
+        counter: s.counter,
+        lastResult: s.lastResults,
+        schema: s.schema,
+        reportedAt: s.receivedAt,
+        online: true,
+        lastSeen: s.receivedAt,
+      })),
+    )
+    .onConflictDoUpdate({
+      target: [t.deviceState.tenantId, t.deviceState.deviceId],
+      set: {
+        revision: sql`excluded.revision`,
+        fingerprint: sql`excluded.fingerprint`,
+        bundleSequence: sql`excluded.bundle_sequence`,
+        counter: sql`excluded.counter`,
+        lastResult: sql`excluded.last_result`,
+        schema: sql`excluded.schema`,
+        reportedAt: sql`excluded.reported_at`,
+        lastSeen: sql`greatest(${t.deviceState.lastSeen}, excluded.last_seen)`,
+      },
+      // Duplicates and late, older reports never overwrite a newer state.
+      setWhere: sql`${t.deviceState.counter} is null or excluded.counter > ${t.deviceState.counter}`,
+    });
+}
+
+/** Inserts events once each; returns the ones this call stored (not those already there). */
+async function insertEvents(tx: Tx, events: readonly EventWrite[]) {
+  if (events.length === 0) return [];
+  return tx
+    .insert(t.migrationEvents)
+    .values(
+      events.map(({ tenantId, deviceId, counter, ...event }) => ({ tenantId, deviceId, counter, event })),
+    )
+    .onConflictDoNothing()
+    .returning({ deviceId: t.migrationEvents.deviceId, event: t.migrationEvents.event })
+    .then((rows) => rows.map((r) => ({ deviceId: r.deviceId, ...(r.event as Omit<EventWrite, 'tenantId' | 'deviceId'>) })));
+}
+
+async function storedCounters(tx: Tx, tenantId: string, group: TenantGroup): Promise<StoredCounter[]> {
+  const ids = [...new Set([...group.states, ...group.events].map((r) => r.deviceId))];
+  const rows = await tx
+    .select({ deviceId: t.deviceState.deviceId, counter: t.deviceState.counter })
+    .from(t.deviceState)
+    .where(inArray(t.deviceState.deviceId, ids));
+  return rows.filter((r) => r.counter !== null).map((r) => ({ tenantId, deviceId: r.deviceId, counter: r.counter! }));
+}

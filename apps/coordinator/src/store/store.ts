@@ -1,0 +1,90 @@
+import type { DeviceStateWrite, EventWrite, IngestStore, StoredCounter } from '../ingest/store-port.js';
+import { noDelivery, type RolloutDelivery } from '../rollouts/delivery.js';
+import { RolloutService } from '../rollouts/rollout-service.js';
+import { BundleStore } from './bundles.js';
+import { openDatabase, type Database, type Driver } from './database.js';
+import { DeviceStore, type DeviceIdentity } from './devices.js';
+import { FleetView } from './fleet.js';
+import { KeyStore } from './keys.js';
+import { ReportStore, type Presence } from './reports.js';
+import { Scopes } from './scopes.js';
+import { checkAdminConnection, DEFAULT_SERVICE_ROLE, prepareServiceRole } from './service-role.js';
+import { TenantStore } from './tenants.js';
+
+export interface StoreOptions {
+  /** node-postgres when set; embedded PGlite in `dataDir` otherwise. */
+  databaseUrl?: string | undefined;
+  /** PGlite's folder (`memory://` for none). */
+  dataDir: string;
+  /** The non-superuser role tenant queries run as; created unless `serviceRoleGiven`. */
+  serviceRole?: string | undefined;
+  /** The role already exists (created by a DBA): do not try to create it. */
+  serviceRoleGiven?: boolean;
+  delivery?: RolloutDelivery;
+}
+
+/** The coordinator's store: one object over either driver. */
+export class Store implements IngestStore {
+  readonly tenants: TenantStore;
+  readonly keys: KeyStore;
+  readonly devices: DeviceStore;
+  readonly bundles: BundleStore;
+  readonly rollouts: RolloutService;
+  readonly fleet: FleetView;
+  readonly reports: ReportStore;
+
+  constructor(
+    private readonly database: Database,
+    readonly serviceRole: string,
+    delivery: RolloutDelivery,
+  ) {
+    const scopes = new Scopes(database.db, serviceRole);
+    this.tenants = new TenantStore(scopes);
+    this.keys = new KeyStore(scopes);
+    this.devices = new DeviceStore(scopes);
+    this.bundles = new BundleStore(scopes);
+    this.rollouts = new RolloutService(scopes, delivery);
+    this.fleet = new FleetView(scopes);
+    this.reports = new ReportStore(scopes, this.rollouts);
+  }
+
+  get driver(): Driver {
+    return this.database.driver;
+  }
+
+  /** For tests and tools that must see the database as it is (the RLS catalog check). */
+  get db() {
+    return this.database.db;
+  }
+
+  authenticateDevice(username: string, secret: string): Promise<DeviceIdentity | null> {
+    return this.devices.authenticateDevice(username, secret);
+  }
+
+  writeReports(states: DeviceStateWrite[], events: EventWrite[]): Promise<StoredCounter[]> {
+    return this.reports.writeReports(states, events);
+  }
+
+  setPresence(updates: Presence[]): Promise<void> {
+    return this.reports.setPresence(updates);
+  }
+
+  close(): Promise<void> {
+    return this.database.close();
+  }
+}
+
+/** Opens the database, applies migrations and prepares the service role. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const database = openDatabase(options);
+  try {
+    await database.migrate();
+    await checkAdminConnection(database.db);
+    const role = options.serviceRole ?? DEFAULT_SERVICE_ROLE;
+    await prepareServiceRole(database.db, role, !options.serviceRoleGiven);
+    return new Store(database, role, options.delivery ?? noDelivery);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
