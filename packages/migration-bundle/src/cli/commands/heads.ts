@@ -1,0 +1,26 @@
+import { resolve } from 'node:path';
+import { loadRevisionGraph } from '../../graph/load.js';
+import type { Command } from '../command.js';
+
+export const headsCommand: Command = {
+  name: 'heads',
+  summary: 'List the head revisions of a migrations folder; more than one must be merged before a build.',
+  usage: 'heads [--dir DIR] [--json]',
+  options: {
+    dir: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  maxPositionals: 0,
+  async run(args, io) {
+    const { graph, revisions } = await loadRevisionGraph(resolve(io.cwd, (args.values.dir as string | undefined) ?? 'migrations'));
+    const heads = new Set(graph.heads());
+    const listed = revisions.filter((revision) => heads.has(revision.id));
+    if (args.values.json === true) {
+      const json = listed.map(({ id, parents, message, file }) => ({ id, parents, message, file }));
+      io.stdout.write(`${JSON.stringify(json, null, 2)}\n`);
+    } else {
+      for (const { id, message } of listed) io.stdout.write(`${id} (head) ${message}\n`);
+    }
+    return 0;
+  },
+};

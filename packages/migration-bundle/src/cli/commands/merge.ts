@@ -1,0 +1,31 @@
+import { resolve } from 'node:path';
+import { writeMergeRevision } from '../../graph/revision-file.js';
+import { REVISION_ID_PATTERN } from '../../graph/revision.js';
+import { UsageError, type Command } from '../command.js';
+
+export const mergeCommand: Command = {
+  name: 'merge',
+  summary: 'Write the merge revision whose parents are all current heads, and print its path.',
+  usage: 'merge -m MESSAGE [--dir DIR] [--id ID]',
+  options: {
+    message: { type: 'string', short: 'm' },
+    dir: { type: 'string' },
+    id: { type: 'string' },
+  },
+  maxPositionals: 0,
+  async run(args, io) {
+    const message = args.values.message as string | undefined;
+    if (message === undefined || message.trim() === '') throw new UsageError('merge: -m MESSAGE is required');
+    const id = args.values.id as string | undefined;
+    if (id !== undefined && !REVISION_ID_PATTERN.test(id)) {
+      throw new UsageError(`merge: --id ${JSON.stringify(id)} is malformed: an id is 4 to 64 characters of [0-9a-z_]`);
+    }
+    const file = await writeMergeRevision({
+      dir: resolve(io.cwd, (args.values.dir as string | undefined) ?? 'migrations'),
+      message,
+      ...(id === undefined ? {} : { id }),
+    });
+    io.stdout.write(`${file}\n`);
+    return 0;
+  },
+};

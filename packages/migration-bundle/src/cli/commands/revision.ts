@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import { writeRevisionFile } from '../../graph/revision-file.js';
+import { REVISION_ID_PATTERN } from '../../graph/revision.js';
+import { UsageError, type Command } from '../command.js';
+
+export const revisionCommand: Command = {
+  name: 'revision',
+  summary:
+    'Write a new revision file whose parent is the current head (or --parent), and print its path; ' +
+    'with --autogenerate, fill it from the change between the head and a drizzle schema.',
+  usage:
+    'revision -m MESSAGE [--dir DIR] [--id ID] [--parent REV ...]\n' +
+    'revision --autogenerate -m MESSAGE --schema FILE [--dir DIR] [--rename OLD=NEW ...]',
+  options: {
+    message: { type: 'string', short: 'm' },
+    dir: { type: 'string' },
+    id: { type: 'string' },
+    parent: { type: 'string', multiple: true },
+    autogenerate: { type: 'boolean' },
+    schema: { type: 'string' },
+    rename: { type: 'string', multiple: true },
+  },
+  maxPositionals: 0,
+  async run(args, io) {
+    if (args.values.autogenerate === true) {
+      // Loaded only when asked for: it brings drizzle and the planner along.
+      const { runAutogenerate } = await import('../../autogenerate/command.js');
+      return runAutogenerate(args, io);
+    }
+    for (const option of ['schema', 'rename']) {
+      if (args.values[option] !== undefined) throw new UsageError(`revision: --${option} only goes with --autogenerate`);
+    }
+    const message = args.values.message as string | undefined;
+    if (message === undefined || message.trim() === '') throw new UsageError('revision: -m MESSAGE is required');
+    const id = args.values.id as string | undefined;
+    if (id !== undefined && !REVISION_ID_PATTERN.test(id)) {
+      throw new UsageError(`revision: --id ${JSON.stringify(id)} is malformed: an id is 4 to 64 characters of [0-9a-z_]`);
+    }
+    const parents = args.values.parent as string[] | undefined;
+    const file = await writeRevisionFile({
+      dir: resolve(io.cwd, (args.values.dir as string | undefined) ?? 'migrations'),
+      message,
+      ...(id === undefined ? {} : { id }),
+      ...(parents === undefined ? {} : { parents }),
+    });
+    io.stdout.write(`${file}\n`);
+    return 0;
+  },
+};
