@@ -1,0 +1,66 @@
+import { planSteps } from '@godwit/migration-bundle';
+import Database from 'better-sqlite3';
+import { tableSizes } from '../db/table-sizes.js';
+import type { ChangeOptions } from './change-options.js';
+import { emptyReport, type ChangeReport } from './change-report.js';
+import { prepareChange } from './prepare-change.js';
+
+/** Rebuild throughput measured on this project's benchmark (copy + index builds), for estimates. */
+const REBUILD_BYTES_PER_SECOND = 30 * 1024 * 1024;
+
+export interface RevisionPreview {
+  revision: string;
+  direction: 'up' | 'down';
+  /** True when every statement is a native ALTER (no table is copied). */
+  native: boolean;
+  rebuilt: { table: string; rows: number; bytes: number }[];
+  estimatedMs: number;
+  statements: string[];
+}
+
+export interface ChangePreview {
+  report: ChangeReport;
+  revisions: RevisionPreview[];
+}
+
+/**
+ * The plan `--dry-run` and `--sql` print: made from the live schema exactly as the real run would,
+ * after the same read-only checks, on a read-only connection. Estimates use the tables' current
+ * sizes, so a table created earlier in the same plan counts as empty.
+ */
+export function previewChange(options: ChangeOptions): ChangePreview {
+  const report = emptyReport(options.command);
+  report.bundle = { id: options.bundle.manifest.bundleId, sequence: options.bundle.manifest.sequence };
+  const prepared = prepareChange(options, report);
+  const db = prepared.db ?? new Database(':memory:');
+  try {
+    report.drift = prepared.schema.diff;
+    report.outcome = prepared.change.revisionIds.length === 0 ? 'up-to-date' : 'applied';
+    const sizes = new Map<string, { rows: number; bytes: number }>();
+    const measure = (table: string) => {
+      if (!sizes.has(table)) {
+        const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
+        const rows = exists ? (db.prepare(`SELECT count(*) AS n FROM "${table.replaceAll('"', '""')}"`).get() as { n: number }).n : 0;
+        sizes.set(table, { rows, bytes: exists ? (tableSizes(db, [table])[table] ?? 0) : 0 });
+      }
+      return sizes.get(table)!;
+    };
+    const revisions = planSteps(db, prepared.change.steps).map((planned): RevisionPreview => {
+      const rebuilt = planned.rebuilt.map((table) => ({ table, ...measure(table) }));
+      const bytes = rebuilt.reduce((sum, t) => sum + t.bytes, 0);
+      return {
+        revision: planned.revision,
+        direction: planned.direction,
+        native: planned.rebuilt.length === 0,
+        rebuilt,
+        estimatedMs: Math.round((bytes / REBUILD_BYTES_PER_SECOND) * 1000),
+        statements: planned.statements.map((s) => s.sql),
+      };
+    });
+    report.revisions = prepared.change.revisionIds;
+    report.to = prepared.change.toHeads.length === 0 ? null : prepared.change.toHeads.join(',');
+    return { report, revisions };
+  } finally {
+    db.close();
+  }
+}

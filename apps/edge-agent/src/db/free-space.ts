@@ -1,0 +1,49 @@
+import { statfsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { AgentError } from '../errors.js';
+
+export interface SpaceNeeds {
+  dbPath: string;
+  /** Bytes of the tables the plan rebuilds, with their indexes. */
+  rebuiltBytes: number;
+  /** Bytes of the whole database: what a backup takes. */
+  databaseBytes: number;
+  /** Where the backup goes, or null without one. */
+  backupDir: string | null;
+}
+
+/** Room left for the journal's own bookkeeping, the new schema pages and filesystem rounding. */
+const MARGIN_BYTES = 1024 * 1024;
+
+/**
+ * Refuses (exit 6) a change the disk cannot hold: the rebuilt tables are written again beside the
+ * old ones, and as much again goes to the journal or WAL; the backup takes the whole database, on
+ * its own filesystem if it has one.
+ */
+export function checkFreeSpace(needs: SpaceNeeds): void {
+  const dbDir = dirname(needs.dbPath);
+  const perDevice = new Map<number, { dir: string; bytes: number }>();
+  const add = (dir: string, bytes: number) => {
+    const dev = statSync(dir).dev;
+    const entry = perDevice.get(dev) ?? { dir, bytes: 0 };
+    entry.bytes += bytes;
+    perDevice.set(dev, entry);
+  };
+  add(dbDir, 2 * needs.rebuiltBytes + MARGIN_BYTES);
+  if (needs.backupDir !== null) add(needs.backupDir, needs.databaseBytes);
+  for (const { dir, bytes } of perDevice.values()) {
+    const fs = statfsSync(dir);
+    const available = fs.bavail * fs.bsize;
+    if (available < bytes) {
+      throw new AgentError(
+        'disk-space',
+        `not enough free space in ${dir}: the upgrade needs about ${megabytes(bytes)} and ${megabytes(available)} are free; ` +
+          'free some space (or pass --backup-dir on another disk) and retry',
+      );
+    }
+  }
+}
+
+export function megabytes(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}

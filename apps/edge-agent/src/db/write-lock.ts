@@ -1,0 +1,33 @@
+import { AgentError } from '../errors.js';
+import type { Db } from './open-database.js';
+
+/** True for SQLite's "another connection holds the lock" errors. */
+export function isLockError(error: unknown): boolean {
+  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED' || e.code === 'SQLITE_BUSY_SNAPSHOT') return true;
+  }
+  return false;
+}
+
+export function lockedError(path: string, lockTimeoutMs: number, cause?: unknown): AgentError {
+  return new AgentError(
+    'locked',
+    `database ${path} is locked by another process (waited ${lockTimeoutMs} ms); stop the application using it, or retry with a longer --lock-timeout MS`,
+    null,
+    { cause },
+  );
+}
+
+/**
+ * Takes and releases the write lock, waiting at most the connection's busy timeout, so that a
+ * database another process is writing is reported (exit 6) before backups or plans are made.
+ */
+export function probeWriteLock(db: Db, path: string, lockTimeoutMs: number): void {
+  try {
+    db.exec('BEGIN IMMEDIATE');
+    db.exec('ROLLBACK');
+  } catch (error) {
+    if (isLockError(error)) throw lockedError(path, lockTimeoutMs, error);
+    throw error;
+  }
+}
