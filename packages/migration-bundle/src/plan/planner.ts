@@ -54,15 +54,26 @@ function describeFailure(error: unknown, step: MigrationStep, index: number | nu
   return new PlanError(`revision ${step.revision} ${step.direction}${where}: ${message}`);
 }
 
+/** Operations SQLite may run natively; every other table change needs the rebuild. */
+const NATIVE_CANDIDATES = new Set<Operation['kind']>(['addColumn', 'dropColumn']);
+
 class RevisionPlanner {
   readonly statements: PlannedStatement[] = [];
   readonly rebuilt: string[] = [];
   private readonly pending = new Map<string, TableRebuild>();
+  /** Tables this revision rebuilds anyway: adding or dropping their columns joins that copy. */
+  private readonly rebuiltAnyway: Set<string>;
 
   constructor(
     private readonly db: Database,
-    private readonly step: MigrationStep,
-  ) {}
+    step: MigrationStep,
+  ) {
+    this.rebuiltAnyway = new Set(
+      step.operations
+        .filter((op) => isRebuildOperation(op) && !NATIVE_CANDIDATES.has(op.kind))
+        .map((op) => (op as { table: string }).table.toLowerCase()),
+    );
+  }
 
   private emit(statement: PlannedStatement): void {
     this.db.exec(statement.sql);
@@ -135,7 +146,7 @@ class RevisionPlanner {
 
   private applyTableChange(op: Parameters<TableRebuild['absorb']>[0]): void {
     const pending = this.pending.get(op.table.toLowerCase());
-    if (!pending) {
+    if (!pending && !this.rebuiltAnyway.has(op.table.toLowerCase())) {
       if (op.kind === 'addColumn') {
         const column = renderColumn(columnFromSpec(op.column));
         if (this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} ADD COLUMN ${column}`)) return;

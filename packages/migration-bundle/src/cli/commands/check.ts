@@ -1,0 +1,38 @@
+import { resolve } from 'node:path';
+import { checkReversibility, type ChainProblem } from '../../build/check-chain.js';
+import { loadRevisionGraph } from '../../graph/load.js';
+import { formatSchemaDiff } from '../../schema/diff.js';
+import type { Command } from '../command.js';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'CI check: one head, every down undoes its up, head equals the schema',
+  usage: `check [--dir DIR] [--schema FILE] [--json]
+
+Exits 0 when the revision graph of DIR (default ./migrations) is valid with one head, every
+revision with a down is reversible (up then down on its parent's schema gives the parent's
+fingerprint back) and, with --schema, the head's schema equals the drizzle schema in FILE.
+Exits 1 listing what does not hold.`,
+  options: { dir: { type: 'string' }, schema: { type: 'string' }, json: { type: 'boolean' } },
+  maxPositionals: 0,
+  async run({ values }, io) {
+    const dir = resolve(io.cwd, (values.dir as string | undefined) ?? 'migrations');
+    const { graph, revisions } = await loadRevisionGraph(dir);
+    const problems: ChainProblem[] = checkReversibility(revisions, graph);
+    if (typeof values.schema === 'string') {
+      const { compareSchemaFileToHead } = await import('../../autogenerate/index.js');
+      const changes = await compareSchemaFileToHead(resolve(io.cwd, values.schema), dir);
+      if (changes.length) {
+        problems.push({ revision: graph.heads().join(', '), problem: `head differs from ${values.schema}:\n${formatSchemaDiff(changes)}` });
+      }
+    }
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ ok: problems.length === 0, revisions: revisions.length, problems })}\n`);
+    } else if (problems.length) {
+      for (const p of problems) io.stdout.write(`FAIL ${p.revision}: ${p.problem}\n`);
+    } else {
+      io.stdout.write(`ok: ${revisions.length} revision(s), one head, every down undoes its up\n`);
+    }
+    return problems.length ? 1 : 0;
+  },
+};
