@@ -4,7 +4,7 @@
  * Where the device sent its live schema, the verdict carries a readable diff against the schema
  * the revision should have.
  */
-import { diffSchemas, emptySchema, fingerprintOf, formatSchemaDiff, type SchemaDescription } from '@godwit/migration-bundle';
+import { diffSchemas, emptySchema, fingerprintOf, formatSchemaDiff, type SchemaDescription } from '../bundles/engine.js';
 
 /** What a stored bundle says a database at one revision must look like. */
 export interface ExpectedRevision {

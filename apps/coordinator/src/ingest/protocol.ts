@@ -10,7 +10,7 @@
  * coordinator's confirmation is a single number even when replicas store reports out of order.
  */
 import { Packr } from 'msgpackr';
-import type { SchemaDescription } from '@godwit/migration-bundle';
+import type { SchemaDescription } from '../bundles/engine.js';
 import { ProtocolError } from './protocol-error.js';
 import { isSchemaDescription } from './schema-shape.js';
 

@@ -3,7 +3,7 @@
  * on a shape the differ does not expect. Field names and types follow
  * packages/migration-bundle/src/schema/description.ts.
  */
-import type { SchemaDescription } from '@godwit/migration-bundle';
+import type { SchemaDescription } from '../bundles/engine.js';
 
 const MAX_OBJECTS = 10_000;
 

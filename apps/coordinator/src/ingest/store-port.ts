@@ -3,7 +3,7 @@
  * about SQL.
  */
 import type { MigrationEvent, MigrationResult } from './protocol.js';
-import type { SchemaDescription } from '@godwit/migration-bundle';
+import type { SchemaDescription } from '../bundles/engine.js';
 
 export interface DeviceIdentity {
   tenantId: string;

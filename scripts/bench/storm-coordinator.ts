@@ -1,0 +1,50 @@
+/**
+ * A coordinator process with only its store and MQTT side (no HTTP): what the storm bench and the
+ * kill tests start, measure and SIGKILL. Prints one JSON line once ready:
+ * `{ "mqtt": url, "port": n|null, "credential": {username,password}|null, "pid": n }`.
+ * A line `stats` on stdin prints `{ "dropped": {...}, "reportsStored": n, "batches": n }`.
+ *
+ *   npx tsx scripts/bench/storm-coordinator.ts [--data-dir DIR | --database-url URL] [--mqtt-url URL | --mqtt-port N]
+ */
+import { parseArgs } from 'node:util';
+import { createInterface } from 'node:readline';
+import { openStore } from '../../apps/coordinator/src/store/store.js';
+import { startMqtt } from '../../apps/coordinator/src/mqtt/start-mqtt.js';
+import { IngestCounters } from '../../apps/coordinator/src/ingest/ingest-counters.js';
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: 'memory://' },
+    'database-url': { type: 'string' },
+    'mqtt-url': { type: 'string' },
+    'mqtt-port': { type: 'string', default: '0' },
+  },
+});
+
+const store = await openStore({ dataDir: values['data-dir']!, databaseUrl: values['database-url'] });
+const metrics = new IngestCounters();
+const mqtt = await startMqtt({
+  store,
+  metrics,
+  port: Number(values['mqtt-port']),
+  ...(values['mqtt-url'] && { url: values['mqtt-url'] }),
+  onError: (error) => process.stderr.write(`ingest: ${(error as Error).message}\n`),
+});
+process.stdout.write(`${JSON.stringify({ mqtt: mqtt.url, port: mqtt.port, credential: mqtt.coordinatorCredential, pid: process.pid })}\n`);
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  if (line.trim() === 'stats') {
+    const { droppedByReason: dropped, reportsStored, batches, largestBatch } = metrics;
+    process.stdout.write(`${JSON.stringify({ dropped, reportsStored, batches, largestBatch })}\n`);
+  }
+});
+
+let closing = false;
+process.on('SIGTERM', () => {
+  if (closing) return;
+  closing = true;
+  void mqtt
+    .close()
+    .then(() => store.close())
+    .finally(() => process.exit(0));
+});

@@ -1,0 +1,190 @@
+/**
+ * What the coordinator tests share: real stores (PGlite, or a fresh database on the PostgreSQL
+ * server), coordinator child processes, a Mosquitto of the test's own, simulated devices.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
+import { execFileSync } from 'node:child_process';
+import pg from 'pg';
+import { openStore, type Store } from '../apps/coordinator/src/store/store.js';
+import { SimulatedDevice } from '../apps/coordinator/src/device-sim/simulated-device.js';
+import type { MigrationResult } from '../apps/coordinator/src/ingest/protocol.js';
+
+export const ROOT = new URL('..', import.meta.url).pathname;
+export const SERVER_URL = process.env.GODWIT_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+export interface Registered {
+  tenantId: string;
+  deviceId: string;
+  username: string;
+  password: string;
+}
+
+/** PGlite in memory, or a fresh database when DATABASE_URL is set (CI). */
+export async function openTestStore(dataDir = 'memory://'): Promise<Store> {
+  return openStore({ dataDir, databaseUrl: process.env.DATABASE_URL });
+}
+
+/** A database of its own on the PostgreSQL server, dropped by `drop`. */
+export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `godwit_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: SERVER_URL });
+      await c.connect();
+      await c.query(`drop database if exists ${name} with (force)`);
+      await c.end();
+    },
+  };
+}
+
+export async function registerDevices(store: Store, tenantId: string, count: number, prefix = 'dev'): Promise<Registered[]> {
+  const out: Registered[] = [];
+  // scrypt runs in the thread pool: a few at a time keeps all cores busy.
+  for (let i = 0; i < count; i += 8) {
+    const chunk = Array.from({ length: Math.min(8, count - i) }, (_, k) => `${prefix}-${String(i + k).padStart(5, '0')}`);
+    const devices = await Promise.all(chunk.map((id) => store.devices.register(tenantId, { id, channel: 'main', labels: {} })));
+    out.push(...devices.map((d) => ({ tenantId, deviceId: d.id, username: d.mqtt.username, password: d.mqtt.password })));
+  }
+  return out;
+}
+
+export function simulate(url: string, device: Registered, resendAfterMs = 2000): SimulatedDevice {
+  return new SimulatedDevice({ url, resendAfterMs, ...device });
+}
+
+export function result(to: string, outcome: MigrationResult['outcome'] = 'applied'): MigrationResult {
+  return { at: Date.now(), from: null, to, revisions: [to], outcome, durationMs: 5 };
+}
+
+export function fingerprint(n: number): string {
+  return n.toString(16).padStart(64, '0');
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export interface CoordinatorProcess {
+  child: ChildProcess;
+  info: { mqtt: string; port: number | null; credential: { username: string; password: string } | null; pid: number };
+  stats(): Promise<{ dropped: Record<string, number>; reportsStored: number; batches: number; largestBatch: number }>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** scripts/bench/storm-coordinator.ts as a child process, started and read back. */
+export async function spawnCoordinator(args: string[]): Promise<CoordinatorProcess> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'scripts/bench/storm-coordinator.ts'), ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const queue: string[] = [];
+  const waiting: ((line: string) => void)[] = [];
+  lines.on('line', (line) => (waiting.length ? waiting.shift()!(line) : queue.push(line)));
+  const next = (timeoutMs: number) =>
+    new Promise<string>((resolve, reject) => {
+      if (queue.length) return resolve(queue.shift()!);
+      const timer = setTimeout(() => reject(new Error('coordinator process did not answer')), timeoutMs);
+      waiting.push((line) => (clearTimeout(timer), resolve(line)));
+      child.once('exit', (code) => reject(new Error(`coordinator process exited with ${code}`)));
+    });
+  const info = JSON.parse(await next(60_000));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    info,
+    async stats() {
+      child.stdin!.write('stats\n');
+      return JSON.parse(await next(10_000));
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export interface Mosquitto {
+  port: number;
+  /** The coordinator's broker URL: the dynsec admin user. */
+  adminUrl: string;
+  stop(): Promise<void>;
+}
+
+/** A Mosquitto of the test's own: its own config, folder and port, per-device auth by dynamic security. */
+export async function startMosquitto(): Promise<Mosquitto> {
+  const dir = mkdtempSync(join(tmpdir(), 'godwit-mosquitto-'));
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  execFileSync('mosquitto_ctrl', ['dynsec', 'init', join(dir, 'dynsec.json'), 'coordinator', password], { stdio: 'ignore' });
+  writeFileSync(
+    join(dir, 'mosquitto.conf'),
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous false',
+      'persistence false',
+      'max_queued_messages 0',
+      'max_inflight_messages 0',
+      `plugin ${dynsecPlugin()}`,
+      `plugin_opt_config_file ${join(dir, 'dynsec.json')}`,
+      'log_dest none',
+      '',
+    ].join('\n'),
+  );
+  const child = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+  await waitFor('mosquitto to listen', () => canConnect(port), 10_000);
+  return {
+    port,
+    adminUrl: `mqtt://coordinator:${password}@127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function dynsecPlugin(): string {
+  const files = execFileSync('dpkg', ['-L', 'mosquitto'], { encoding: 'utf8' }).split('\n');
+  const plugin = files.find((f) => f.endsWith('/mosquitto_dynamic_security.so'));
+  if (!plugin) throw new Error('mosquitto_dynamic_security.so not found in the mosquitto package');
+  return plugin;
+}
+
+async function canConnect(port: number): Promise<boolean> {
+  const { connect } = await import('node:net');
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('error', () => resolve(false));
+  });
+}
