@@ -1,3 +1,4 @@
+import { relative } from 'node:path';
 import { diffSchemas, formatSchemaDiff } from '../schema/diff.js';
 import type { SchemaDescription } from '../schema/description.js';
 import { AutogenerateError } from './errors.js';
@@ -65,7 +66,7 @@ export async function autogenerateRevision(request: AutogenerateRequest): Promis
     parent: head.parents.length === 0 ? null : head.parents.length === 1 ? head.parents[0]! : head.parents,
     message: request.message,
     header: [
-      `Written by \`mbundle revision --autogenerate\` from ${request.schemaFile}; review it before committing.`,
+      `Written by \`mbundle revision --autogenerate\` from ${relative(request.dir, request.schemaFile)}; review it before committing.`,
       ...(ignored.length > 0 ? [`Left alone (drizzle does not model them): ${ignored.join(', ')}.`] : []),
     ],
     up,

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { replaySchema } from '../build/plan-chain.js';
 import { GraphError } from '../graph/errors.js';
 import { createGraph, type RevisionGraph } from '../graph/graph.js';
 import { loadRevisionGraph, type LoadedRevision } from '../graph/load.js';
@@ -38,13 +39,16 @@ export async function headState(dir: string, parentRefs?: readonly string[]): Pr
         ? []
         : [graph.requireSingleHead()];
   const byId = new Map(revisions.map((r) => [r.id, r]));
-  const steps = graph.pendingUp([], parents).map(
-    (id): MigrationStep => ({ revision: id, direction: 'up', operations: byId.get(id)!.up }),
-  );
-  return { graph, parents, steps, schema: schemaAfter(steps) };
+  const chain = graph.pendingUp([], parents);
+  const steps = chain.map((id): MigrationStep => ({ revision: id, direction: 'up', operations: byId.get(id)!.up }));
+  // The very function `mbundle build` records each revision's expected schema with.
+  return { graph, parents, steps, schema: replaySchema(chain, revisions) };
 }
 
-/** Applies steps to an empty in-memory database through `runMigration` and reads the schema back. */
+/**
+ * Applies steps to an empty in-memory database through `runMigration`, as a device would, and
+ * reads the schema back.
+ */
 export function schemaAfter(steps: MigrationStep[]): SchemaDescription {
   const db = new Database(':memory:');
   try {

@@ -1,4 +1,4 @@
-import type { IndexDescription, SchemaDescription } from '../schema/description.js';
+import type { IndexDescription, SchemaDescription, TableDescription } from '../schema/description.js';
 import { createTableArgs } from './column-spec.js';
 import { rebuildByHand } from './manual-rebuild.js';
 import type { PlannedOperation } from './planned-operation.js';
@@ -31,7 +31,7 @@ export function operationsBetween(from: SchemaDescription, to: SchemaDescription
   const dropTables: PlannedOperation[] = [];
   const rebuilt = new Set<string>();
 
-  for (const table of to.tables) {
+  for (const table of parentsFirst(to.tables)) {
     const old = sourceTables.get(table.name);
     if (!old) {
       const { columns, options } = createTableArgs(table);
@@ -49,7 +49,7 @@ export function operationsBetween(from: SchemaDescription, to: SchemaDescription
     columnChanges.push(...delta.columns);
     addConstraints.push(...delta.addConstraints);
   }
-  for (const table of source.tables) {
+  for (const table of parentsFirst(source.tables).reverse()) {
     if (!targetTables.has(table.name)) {
       dropTables.push({
         operation: { kind: 'dropTable', table: table.name },
@@ -94,4 +94,22 @@ export function operationsBetween(from: SchemaDescription, to: SchemaDescription
 
 function sameIndex(a: IndexDescription, b: IndexDescription | undefined): boolean {
   return b !== undefined && JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Referenced tables before the tables that reference them (cycles kept in name order): reads top-down. */
+function parentsFirst(tables: readonly TableDescription[]): TableDescription[] {
+  const byName = new Map(tables.map((t) => [t.name, t]));
+  const ordered: TableDescription[] = [];
+  const seen = new Set<string>();
+  const visit = (table: TableDescription) => {
+    if (seen.has(table.name)) return;
+    seen.add(table.name);
+    for (const fk of table.foreignKeys) {
+      const parent = byName.get(fk.refTable);
+      if (parent) visit(parent);
+    }
+    ordered.push(table);
+  };
+  tables.forEach(visit);
+  return ordered;
 }
