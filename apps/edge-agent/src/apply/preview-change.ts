@@ -5,8 +5,9 @@ import type { ChangeOptions } from './change-options.js';
 import { emptyReport, type ChangeReport } from './change-report.js';
 import { prepareChange } from './prepare-change.js';
 
-/** Rebuild throughput measured on this project's benchmark (copy + index builds), for estimates. */
+/** Rebuild throughput seen on this project's benchmark machine (copy, index builds, checks), for estimates. */
 const REBUILD_BYTES_PER_SECOND = 30 * 1024 * 1024;
+const REBUILD_ROWS_PER_SECOND = 250_000;
 
 export interface RevisionPreview {
   revision: string;
@@ -48,12 +49,13 @@ export function previewChange(options: ChangeOptions): ChangePreview {
     const revisions = planSteps(db, prepared.change.steps).map((planned): RevisionPreview => {
       const rebuilt = planned.rebuilt.map((table) => ({ table, ...measure(table) }));
       const bytes = rebuilt.reduce((sum, t) => sum + t.bytes, 0);
+      const rows = rebuilt.reduce((sum, t) => sum + t.rows, 0);
       return {
         revision: planned.revision,
         direction: planned.direction,
         native: planned.rebuilt.length === 0,
         rebuilt,
-        estimatedMs: Math.round((bytes / REBUILD_BYTES_PER_SECOND) * 1000),
+        estimatedMs: Math.round(Math.max(bytes / REBUILD_BYTES_PER_SECOND, rows / REBUILD_ROWS_PER_SECOND) * 1000),
         statements: planned.statements.map((s) => s.sql),
       };
     });

@@ -65,7 +65,7 @@ function lineProgress(io: CommandIO): ProgressDisplay {
       const tenth = p.rowsTotal === 0 ? 10 : Math.floor((p.rowsCopied / p.rowsTotal) * 10);
       if (tenth === lastTenth) return;
       lastTenth = tenth;
-      io.stderr.write(`${p.revision}: rebuilding ${p.table}: ${p.rowsCopied}/${p.rowsTotal} rows copied (${tenth * 10}%)\n`);
+      io.stderr.write(`${p.revision}: rebuilding ${p.table}: ${p.rowsCopied}/${p.rowsTotal} rows copied (${p.rowsTotal === 0 ? 100 : Math.round((p.rowsCopied / p.rowsTotal) * 100)}%)\n`);
     },
     stop: () => {},
   };

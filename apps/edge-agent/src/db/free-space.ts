@@ -1,5 +1,5 @@
-import { statfsSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, statfsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { AgentError } from '../errors.js';
 
 export interface SpaceNeeds {
@@ -23,7 +23,8 @@ const MARGIN_BYTES = 1024 * 1024;
 export function checkFreeSpace(needs: SpaceNeeds): void {
   const dbDir = dirname(needs.dbPath);
   const perDevice = new Map<number, { dir: string; bytes: number }>();
-  const add = (dir: string, bytes: number) => {
+  const add = (wanted: string, bytes: number) => {
+    const dir = existingAncestor(wanted);
     const dev = statSync(dir).dev;
     const entry = perDevice.get(dev) ?? { dir, bytes: 0 };
     entry.bytes += bytes;
@@ -46,4 +47,11 @@ export function checkFreeSpace(needs: SpaceNeeds): void {
 
 export function megabytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** A folder that does not exist yet (the first backup's) lives on the filesystem of its nearest existing parent. */
+function existingAncestor(dir: string): string {
+  let current = resolve(dir);
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
 }
