@@ -12,7 +12,7 @@ export function rankDevices(rolloutId: string, deviceIds: readonly string[]): st
 /** How many of `total` devices `percent` covers, rounded up so that a small canary reaches someone. */
 export function targetCount(percent: number, total: number): number {
   // The epsilon keeps 70% of 10 at 7 when the float product lands a hair above it.
-  return Math.min(total, Math.ceil((percent * total) / 100 - 1e-9));
+  return Math.min(total, Math.max(0, Math.ceil((percent * total) / 100 - 1e-9)));
 }
 
 export function matchesSelectors(labels: Readonly<Record<string, string>>, selectors: Readonly<Record<string, string>>): boolean {

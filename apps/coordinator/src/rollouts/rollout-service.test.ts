@@ -1,0 +1,115 @@
+import type { KeyObject } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair, makeTestBundle } from '../bundles/test-bundles.js';
+import { verifyUpload } from '../bundles/verify-upload.js';
+import type { Store } from '../store/store.js';
+import { openTestStore, testDrivers } from '../store/test-store.js';
+import type { RolloutDelivery, RolloutStateChanged, TargetsAdded } from './delivery.js';
+
+/** Keeps what the rollouts asked to deliver, as the MQTT side would receive it. */
+class RecordingDelivery implements RolloutDelivery {
+  targets: TargetsAdded[] = [];
+  states: RolloutStateChanged[] = [];
+  targetsAdded(event: TargetsAdded) {
+    this.targets.push(event);
+  }
+  stateChanged(event: RolloutStateChanged) {
+    this.states.push(event);
+  }
+}
+
+describe.each(testDrivers())('rollouts on %s', (driver) => {
+  let store: Store;
+  let tenant: string;
+  let key: KeyObject;
+  const delivery = new RecordingDelivery();
+
+  async function upload(revisions: string[]): Promise<string> {
+    const bundle = makeTestBundle(key, revisions);
+    return (await store.bundles.add(tenant, verifyUpload(bundle.bytes, await store.keys.trusted(tenant)))).id;
+  }
+
+  async function channel(name: string, count: number, labels: (i: number) => Record<string, string> = () => ({})) {
+    for (let i = 0; i < count; i++) await store.devices.register(tenant, { id: `${name}-${i}`, channel: name, labels: labels(i) });
+  }
+
+  async function targetsOf(rolloutId: string): Promise<string[]> {
+    return delivery.targets.filter((t) => t.rolloutId === rolloutId).flatMap((t) => t.deviceIds);
+  }
+
+  beforeAll(async () => {
+    store = await openTestStore(driver, delivery);
+    tenant = (await store.tenants.create('fleet')).id;
+    const pair = generateKeyPair();
+    key = pair.privateKey;
+    await store.keys.add(tenant, pair.publicKey.export({ type: 'spki', format: 'pem' }).toString());
+  });
+  afterAll(() => store.close());
+
+  it('40% of a 10-device channel reaches 4; widening to 70% keeps them and adds 3', async () => {
+    await channel('ten', 10);
+    const bundle = await upload(['ten_0001']);
+    const rollout = await store.rollouts.publish(tenant, { bundleId: bundle, channel: 'ten', targeting: { percent: 40 } });
+    expect(rollout).toMatchObject({ targets: 4, pending: 4, state: 'active', percent: 40 });
+    const first = await targetsOf(rollout.id);
+    expect(first).toHaveLength(4);
+
+    const widened = await store.rollouts.widen(tenant, rollout.id, 70);
+    expect(widened.targets).toBe(7);
+    const all = await targetsOf(rollout.id);
+    expect(all).toHaveLength(7);
+    expect(all.slice(0, 4)).toEqual(first);
+    expect(new Set(all).size).toBe(7);
+    const forDevice = await store.rollouts.forDevice(tenant, all[6]!);
+    expect(forDevice).toEqual([expect.objectContaining({ rolloutId: rollout.id, bundleId: bundle, state: 'active' })]);
+  });
+
+  it('pause holds: no widening and no new devices until resume', async () => {
+    await channel('hold', 4);
+    const rollout = await store.rollouts.publish(tenant, { bundleId: await upload(['hold_0001']), channel: 'hold', targeting: { percent: 50 } });
+    expect(rollout.targets).toBe(2);
+    expect((await store.rollouts.pause(tenant, rollout.id)).state).toBe('paused');
+    expect((await store.rollouts.widen(tenant, rollout.id, 100)).targets).toBe(2);
+    await store.devices.register(tenant, { id: 'hold-new', channel: 'hold', labels: {} });
+    await store.rollouts.refreshChannel(tenant, 'hold');
+    expect((await store.rollouts.status(tenant, rollout.id)).targets).toBe(2);
+    expect(await targetsOf(rollout.id)).toHaveLength(2);
+
+    const resumed = await store.rollouts.resume(tenant, rollout.id);
+    expect(resumed).toMatchObject({ state: 'active', targets: 5, pauseReason: null });
+    expect(delivery.states.filter((s) => s.rolloutId === rollout.id).map((s) => s.state)).toEqual(['paused', 'active']);
+  });
+
+  it('targets by label selectors', async () => {
+    await channel('sel', 6, (i) => ({ site: i < 2 ? 'north' : 'south' }));
+    const rollout = await store.rollouts.publish(tenant, { bundleId: await upload(['sel_0001']), channel: 'sel', targeting: { selectors: { site: 'north' } } });
+    expect((await targetsOf(rollout.id)).sort()).toEqual(['sel-0', 'sel-1']);
+  });
+
+  it('pauses on its own when more than 5% of at least 20 results fail', async () => {
+    await channel('big', 25);
+    const head = 'big_0001';
+    const rollout = await store.rollouts.publish(tenant, { bundleId: await upload([head]), channel: 'big', targeting: { percent: 100 } });
+    const report = (i: number, outcome: 'applied' | 'rolled-back') =>
+      store.writeReports(
+        [{ tenantId: tenant, deviceId: `big-${i}`, counter: 1, revision: head, fingerprint: 'a'.repeat(64), bundleSequence: 1, lastResults: [], schema: null, receivedAt: new Date() }],
+        [{ tenantId: tenant, deviceId: `big-${i}`, counter: 1, at: Date.now(), from: null, to: outcome === 'applied' ? head : null, revisions: [head], outcome, durationMs: 3 }],
+      );
+    for (let i = 0; i < 19; i++) await report(i, 'applied');
+    await report(19, 'rolled-back');
+    // 1 of 20 is 5%: not more than the threshold.
+    expect((await store.rollouts.status(tenant, rollout.id)).state).toBe('active');
+    await report(19, 'rolled-back'); // a replay counts once
+    await report(20, 'rolled-back');
+    const status = await store.rollouts.status(tenant, rollout.id);
+    expect(status).toMatchObject({ state: 'paused', pauseReason: 'failure-threshold', succeeded: 19, failed: 2 });
+    expect(delivery.states).toContainEqual({ tenantId: tenant, rolloutId: rollout.id, state: 'paused', reason: 'failure-threshold' });
+  });
+
+  it('refuses to narrow a rollout and names an unknown one', async () => {
+    const rollout = (await store.rollouts.list(tenant))[0]!;
+    await expect(store.rollouts.widen(tenant, rollout.id, 10)).rejects.toMatchObject({ code: 'invalid-request' });
+    await expect(store.rollouts.status(tenant, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
+    await expect(store.rollouts.status(tenant, 'nope')).rejects.toMatchObject({ code: 'not-found' });
+  });
+});
