@@ -22,8 +22,8 @@ async function folder(files: Record<string, string>): Promise<string> {
   return dir;
 }
 
-async function loadError(dir: string): Promise<Error> {
-  const error = await loadRevisions(dir).then(
+async function rejection(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
@@ -109,7 +109,7 @@ describe('loadRevisions', () => {
   });
 
   it('refuses a missing folder', async () => {
-    const error = await loadError(join(tmpdir(), 'godwit-no-such-folder'));
+    const error = await rejection(loadRevisions(join(tmpdir(), 'godwit-no-such-folder')));
     expect((error as GraphError).code).toBe('missing-dir');
   });
 
@@ -130,7 +130,7 @@ describe('loadRevisions', () => {
   ];
   it.each(invalid)('refuses %s with %s, naming the file', async (source, code, text) => {
     const dir = await folder({ 'abcd_broken.mjs': source });
-    const error = await loadError(dir);
+    const error = await rejection(loadRevisions(dir));
     expect(error).toBeInstanceOf(GraphError);
     expect((error as GraphError).code).toBe(code);
     expect((error as GraphError).files).toEqual([join(dir, 'abcd_broken.mjs')]);
@@ -140,7 +140,7 @@ describe('loadRevisions', () => {
 
   it('names the file and id of an invalid revision once the id is known', async () => {
     const dir = await folder({ 'x.js': "export default { id: 'abcd', parent: null, message: 'm', up: 'no' };" });
-    const error = (await loadError(dir)) as GraphError;
+    const error = (await rejection(loadRevisions(dir))) as GraphError;
     expect(error.ids).toEqual(['abcd']);
     expect(error.message).toContain('x.js (revision abcd)');
   });
@@ -152,7 +152,7 @@ describe('loadRevisions', () => {
   up(op: any) { op.addColumn('devices', 'status', 'TEXT', { notnull: true }); },
 };`,
     });
-    const error = await loadError(dir);
+    const error = await rejection(loadRevisions(dir));
     expect(error).toBeInstanceOf(OperationError);
     expect(error.message).toContain('revision typo0001 (typo.ts) up: op.addColumn');
     expect(error.message).toContain('"notnull"');
@@ -162,7 +162,7 @@ describe('loadRevisions', () => {
     const dir = await folder({
       'tx.js': "export default { id: 'tx000001', parent: null, message: 'tx', up(op) { op.execute('COMMIT; PRAGMA foreign_keys = ON'); } };",
     });
-    const error = await loadError(dir);
+    const error = await rejection(loadRevisions(dir));
     expect((error as OperationError).code).toBe('transaction-control');
     expect(error.message).toContain('tx000001');
   });
@@ -176,13 +176,13 @@ describe('loadRevisionGraph', () => {
     expect(graph.requireSingleHead()).toBe('mts00004');
 
     const duplicate = await folder({ 'one.js': jsBase, 'two.mjs': jsBase });
-    const error = await loadRevisionGraph(duplicate).catch((e: unknown) => e as GraphError);
+    const error = (await rejection(loadRevisionGraph(duplicate))) as GraphError;
     expect(error.code).toBe('duplicate-id');
     expect(error.message).toContain('one.js');
     expect(error.message).toContain('two.mjs');
 
     const orphan = await folder({ 'c_label.mjs': mjsChild });
-    const missing = await loadRevisionGraph(orphan).catch((e: unknown) => e as GraphError);
+    const missing = (await rejection(loadRevisionGraph(orphan))) as GraphError;
     expect(missing.code).toBe('missing-parent');
     expect(missing.message).toContain('mjs00002 (c_label.mjs)');
     expect(missing.message).toContain('base0001');
