@@ -16,8 +16,16 @@ export const inspectCommand: Command = {
     const { manifest, signatures } = decodeBundleUnverified(await readBundleFile(resolve(io.cwd, file)));
     const keyIds = signatures.map((s) => s.keyId);
     if (args.values.json === true) {
-      const { createdAt, expiresAt, ...rest } = manifest;
-      const result = { ...rest, createdAt: isoDate(createdAt), expiresAt: expiresAt === null ? null : isoDate(expiresAt), signatures: keyIds.map((keyId) => ({ keyId })) };
+      const result = {
+        format: manifest.format,
+        bundleId: manifest.bundleId,
+        sequence: manifest.sequence,
+        createdAt: isoDate(manifest.createdAt),
+        expiresAt: manifest.expiresAt === null ? null : isoDate(manifest.expiresAt),
+        signatures: keyIds.map((keyId) => ({ keyId })),
+        heads: manifest.heads,
+        revisions: manifest.revisions,
+      };
       io.stdout.write(`${JSON.stringify(result)}\n`);
     } else {
       io.stdout.write(summary(manifest, keyIds));

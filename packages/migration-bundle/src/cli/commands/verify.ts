@@ -33,8 +33,8 @@ export const verifyCommand: Command = {
     const expiresAt = manifest.expiresAt === null ? null : new Date(manifest.expiresAt).toISOString();
     const revisions = manifest.revisions.map((r) => r.id);
     if (json) {
-      const result = { ok: true, bundleId: manifest.bundleId, sequence: manifest.sequence, signers, revisions, heads: manifest.heads, expiresAt };
-      io.stdout.write(`${JSON.stringify(result)}\n`);
+      const { bundleId, sequence, heads } = manifest;
+      io.stdout.write(`${JSON.stringify({ ok: true, bundleId, sequence, signers, revisions, heads, expiresAt })}\n`);
     } else {
       io.stdout.write(
         `ok: bundle ${manifest.bundleId}, sequence ${manifest.sequence}, ${revisions.length} revisions, ` +
