@@ -82,17 +82,17 @@ describe('writeRevisionFile', () => {
     expect(await readFile(file, 'utf8')).toContain("parent: 'left_0002',");
   });
 
-  it('refuses, before touching the disk, an empty message or a malformed id; and an existing id', async () => {
+  it('refuses, before touching the disk, an empty message, a malformed id or an unknown parent; and an existing id', async () => {
     const dir = await project();
     expect((await failure(writeRevisionFile({ dir, message: '  ' }))).code).toBe('invalid-revision');
     expect((await failure(writeRevisionFile({ dir, message: 'x', id: 'Bad-Id' }))).code).toBe('bad-id');
+    expect((await failure(writeRevisionFile({ dir, message: 'x', parents: ['nope_9999'] }))).code).toBe('unknown-target');
     await expect(readdir(dir)).rejects.toThrow(/ENOENT/);
 
     await writeRevisionFile({ dir, message: 'base', id: 'base_0001' });
     const duplicate = await failure(writeRevisionFile({ dir, message: 'again', id: 'base_0001' }));
     expect(duplicate.code).toBe('duplicate-id');
     expect(duplicate.message).toContain('base_0001_base.ts');
-    expect((await failure(writeRevisionFile({ dir, message: 'x', parents: ['nope_9999'] }))).code).toBe('unknown-target');
   });
 });
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { describeRevision, GraphError } from './errors.js';
-import type { RevisionGraph } from './graph.js';
+import { createGraph, type RevisionGraph } from './graph.js';
 import { loadRevisionGraph } from './load.js';
 import { REVISION_ID_PATTERN } from './revision.js';
 
@@ -23,8 +23,7 @@ export interface NewRevisionOptions {
 export async function writeRevisionFile(options: NewRevisionOptions): Promise<string> {
   checkRequest(options.message, options.id);
   const dir = resolve(options.dir);
-  await mkdir(dir, { recursive: true });
-  const { graph } = await loadRevisionGraph(dir);
+  const graph = await loadGraphOrEmpty(dir);
   const parents = options.parents
     ? options.parents.map((ref) => graph.resolveId(ref))
     : graph.heads().length === 0
@@ -66,9 +65,20 @@ async function writeRevision(
   }
   const slug = slugOf(message);
   const file = join(dir, slug ? `${id}_${slug}.ts` : `${id}.ts`);
+  await mkdir(dir, { recursive: true });
   // 'wx': never overwrite a file someone already wrote.
   await writeFile(file, revisionSource(id, parents, message), { flag: 'wx' });
   return file;
+}
+
+/** A folder that does not exist yet is an empty graph: the first revision creates it. */
+async function loadGraphOrEmpty(dir: string): Promise<RevisionGraph> {
+  try {
+    return (await loadRevisionGraph(dir)).graph;
+  } catch (error) {
+    if (error instanceof GraphError && error.code === 'missing-dir') return createGraph([]);
+    throw error;
+  }
 }
 
 /** Checked before anything touches the disk. */
