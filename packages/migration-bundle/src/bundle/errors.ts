@@ -28,6 +28,11 @@ export class BundleError extends Error {
   }
 }
 
+/** Quotes text from a bundle for an error message: escaped onto one line and cut short. */
+export function quoted(text: string, max = 60): string {
+  return JSON.stringify(text.length > max ? `${text.slice(0, max)}…` : text);
+}
+
 /** A key file that cannot be used: missing, not PEM, or not an Ed25519 key of the right kind. */
 export class KeyError extends Error {
   override readonly name = 'KeyError';

@@ -1,4 +1,4 @@
-import { BundleError } from './errors.js';
+import { BundleError, quoted } from './errors.js';
 
 /** Deeper than any manifest needs; keeps hostile nesting from exhausting the stack. */
 const MAX_DEPTH = 32;
@@ -106,7 +106,7 @@ class Scanner {
     let position = at;
     for (let i = 0; i < count; i++) {
       const key = this.key(position);
-      if (keys.has(key.text)) this.fail(position, `duplicate map key ${JSON.stringify(key.text)}`);
+      if (keys.has(key.text)) this.fail(position, `duplicate map key ${quoted(key.text)}`);
       keys.add(key.text);
       position = this.value(key.end, depth + 1);
     }

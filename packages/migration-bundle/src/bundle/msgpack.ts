@@ -39,7 +39,7 @@ export function decodeStrict(bytes: Uint8Array, what: string): unknown {
   try {
     return unpackr.unpack(bytes);
   } catch (error) {
-    throw new BundleError('malformed', `${what}: ${(error as Error).message}`);
+    throw new BundleError('malformed', `${what}: ${String((error as Error).message).split('\n')[0]}`);
   }
 }
 

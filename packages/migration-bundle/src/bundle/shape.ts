@@ -1,4 +1,4 @@
-import { BundleError } from './errors.js';
+import { BundleError, quoted } from './errors.js';
 
 /**
  * A validator: returns `value` as a `T` (a fresh copy holding only the fields `T` defines) or throws
@@ -66,7 +66,7 @@ export function object<R extends Fields, O extends Fields = Record<never, never>
     if (!isPlainObject(value)) return refuse(path, 'a map');
     for (const key of Object.keys(value)) {
       if (!Object.hasOwn(required, key) && !Object.hasOwn(optional, key)) {
-        throw new BundleError('malformed', `${path}: unknown field ${JSON.stringify(key)}`);
+        throw new BundleError('malformed', `${path}: unknown field ${quoted(key)}`);
       }
     }
     const out: Record<string, unknown> = {};

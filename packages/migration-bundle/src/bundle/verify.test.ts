@@ -228,6 +228,9 @@ describe('malformed bundles', () => {
       { ...manifest, revisions: [{ ...base, schema: { ...base.schema, tables: [{ ...base.schema.tables[0], extra: true }] } }, next] },
     ];
     for (const variant of variants) expectRefused(signedRaw(variant), 'malformed', /unknown field "extra"/);
+    const long = refusal(signedRaw({ ...manifest, ['x\n'.repeat(5000)]: 1 }));
+    expect(long.message).toMatch(/^manifest: unknown field "(x\\n)+…"$/);
+    expect(long.message.length).toBeLessThan(150);
     const envelope = { ...decodeEnvelope(bytes), extra: 1 };
     expectRefused(encodeCanonical(envelope), 'malformed', /bundle: unknown field "extra"/);
   });
