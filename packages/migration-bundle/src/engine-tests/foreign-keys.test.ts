@@ -150,8 +150,12 @@ describe('rebuilding a parent table keeps every child row and value', () => {
     expectHealthy(db);
     expectAtRevision(db, chain.byId('r004_rename'));
 
-    // The actions still work after all those rebuilds.
+    // The actions still work after all those rebuilds (RESTRICT and NO ACTION children first).
+    expect(() => db.prepare('DELETE FROM parents WHERE id = 8').run()).toThrow(/FOREIGN KEY/);
+    db.prepare('DELETE FROM kids_restrict WHERE parent_id = 8').run();
+    db.prepare('DELETE FROM kids_no_action WHERE parent_id = 8').run();
     db.prepare('DELETE FROM parents WHERE id = 8').run();
+    expect(db.prepare('SELECT count(*) FROM kids_set_default WHERE parent_id = 8').pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM kids_cascade WHERE parent_id = 8').pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM kids_set_null WHERE parent_id = 8').pluck().get()).toBe(0);
     expect(db.prepare('SELECT count(*) FROM kids_set_null WHERE parent_id IS NULL').pluck().get()).toBeGreaterThan(KIDS / 10);
