@@ -4,7 +4,7 @@ import { cloneSchema } from '../sqlite/schema-clone.js';
 import { parseCreateTable } from '../sqlite/parse-create-table.js';
 import { renderColumn, type TableDef } from '../sqlite/table-def.js';
 import { quoteIdent } from '../sqlite/tokenize.js';
-import { columnFromSpec } from './column-spec.js';
+import { columnFromSpec, defaultClauseValue } from './column-spec.js';
 import { PlanError } from './errors.js';
 import type { PlannedRevision, PlannedStatement } from './plan-types.js';
 import { isRebuildOperation, TableRebuild } from './table-rebuild.js';
@@ -149,7 +149,7 @@ class RevisionPlanner {
     if (!pending && !this.rebuiltAnyway.has(op.table.toLowerCase())) {
       if (op.kind === 'addColumn') {
         const column = renderColumn(columnFromSpec(op.column));
-        if (this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} ADD COLUMN ${column}`)) return;
+        if (addableNatively(op.column) && this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} ADD COLUMN ${column}`)) return;
       } else if (op.kind === 'dropColumn') {
         if (this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} DROP COLUMN ${quoteIdent(op.column)}`)) return;
       }
@@ -187,6 +187,19 @@ class RevisionPlanner {
       }
     }
   }
+}
+
+const TIME_DEFAULTS = new Set(['current_time', 'current_date', 'current_timestamp']);
+
+/**
+ * SQLite's documented limits on ADD COLUMN. Some of them it enforces only when the table has rows,
+ * so trying the statement on the empty schema clone cannot be the whole test.
+ */
+function addableNatively(spec: ColumnSpec): boolean {
+  if (spec.primaryKey || spec.unique) return false;
+  const value = spec.default === undefined ? undefined : defaultClauseValue(spec.default);
+  if (value !== undefined && (value.startsWith('(') || TIME_DEFAULTS.has(value.toLowerCase()))) return false;
+  return !spec.notNull || (value !== undefined && value.toLowerCase() !== 'null');
 }
 
 /** An index key: a plain column name is quoted; an expression or `col DESC` is kept as written. */
