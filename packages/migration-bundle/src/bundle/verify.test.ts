@@ -208,6 +208,16 @@ describe('checksums', () => {
     expect(error.message).toMatch(/revision next0002/);
   });
 
+  it('refuses a bundle whose copy of an applied revision changed since it was applied', () => {
+    const { bytes, manifest } = bundle();
+    const applied = new Map(manifest.revisions.map((r) => [r.id, r.checksum]));
+    expect(verifyBundle(bytes, [release.publicKey], { now: NOW, appliedChecksums: applied }).signers).toHaveLength(1);
+    const rewritten = bundle({ revisions: revisions('create events, rewritten') }).bytes;
+    expect(() => verifyBundle(rewritten, [release.publicKey], { now: NOW, appliedChecksums: applied })).toThrow(
+      expect.objectContaining({ code: 'bad-checksum', revision: 'base0001', message: 'revision base0001 has changed since it was applied here' }),
+    );
+  });
+
   it('refuses changed content under an old checksum, naming the revision', () => {
     const a = bundle().manifest;
     const changed: Manifest = { ...a, revisions: [{ ...a.revisions[0]!, message: 'rewritten' }, a.revisions[1]!] };

@@ -15,6 +15,11 @@ export interface VerifyOptions {
   maxBytes?: number;
   /** The newest sequence already applied: an older bundle is refused as a rollback. */
   minSequence?: number;
+  /**
+   * Checksums of the revisions already applied (id → checksum): a bundle whose copy of one of them
+   * differs is refused with `bad-checksum`, naming it.
+   */
+  appliedChecksums?: ReadonlyMap<string, string>;
 }
 
 export interface VerifiedBundle {
@@ -44,7 +49,7 @@ export function verifyBundle(bytes: Uint8Array, trusted: KeyObject[], options: V
   const envelope = decodeEnvelope(bytes);
   const signers = checkSignatures(envelope.manifest, envelope.signatures, trusted);
   const manifest = decodeManifest(envelope.manifest);
-  verifyChecksums(manifest);
+  verifyChecksums(manifest, options.appliedChecksums);
   const now = options.now ?? Date.now();
   if (manifest.expiresAt !== null && now >= manifest.expiresAt) {
     throw new BundleError('expired', `bundle ${manifest.bundleId} expired at ${new Date(manifest.expiresAt).toISOString()}`);
@@ -68,16 +73,21 @@ export function decodeBundleUnverified(bytes: Uint8Array, options: { maxBytes?: 
   return { manifest: decodeManifest(envelope.manifest), manifestBytes: envelope.manifest, signatures: envelope.signatures };
 }
 
-/** Throws `bad-checksum`, naming the first revision whose chained checksum does not match its content. */
-export function verifyChecksums(manifest: Manifest): void {
+/**
+ * Throws `bad-checksum`, naming the first revision whose chained checksum does not match its content
+ * and parents, or differs from the checksum recorded when it was applied.
+ */
+export function verifyChecksums(manifest: Manifest, applied: ReadonlyMap<string, string> = new Map()): void {
   const computed = chainChecksums(manifest.revisions);
-  for (const revision of manifest.revisions) {
-    if (computed.get(revision.id) !== revision.checksum) {
-      throw new BundleError(
-        'bad-checksum',
-        `revision ${revision.id}: checksum does not match its content and parents`,
-        { revision: revision.id },
-      );
+  for (const { id, checksum } of manifest.revisions) {
+    if (computed.get(id) !== checksum) {
+      throw new BundleError('bad-checksum', `revision ${id}: checksum does not match its content and parents`, {
+        revision: id,
+      });
+    }
+    const appliedChecksum = applied.get(id);
+    if (appliedChecksum !== undefined && appliedChecksum !== checksum) {
+      throw new BundleError('bad-checksum', `revision ${id} has changed since it was applied here`, { revision: id });
     }
   }
 }

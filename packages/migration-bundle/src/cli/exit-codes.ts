@@ -1,7 +1,7 @@
 import { BUNDLE_ERROR_CODES } from '../bundle/errors.js';
 
 /** The exit codes of the contract (DESIGN.md). */
-export const ExitCode = {
+export const ExitCode = Object.freeze({
   ok: 0,
   error: 1,
   usage: 2,
@@ -9,7 +9,7 @@ export const ExitCode = {
   drift: 4,
   rolledBack: 5,
   precheckFailed: 6,
-} as const;
+} as const);
 
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -6,7 +6,7 @@ import { ExitCode, exitCodeFor } from './exit-codes.js';
 const PROGRAM = 'mbundle';
 
 // Loaded on demand so that, say, `mbundle verify` on a device never loads better-sqlite3 or tsx.
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
+const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze({
   keygen: async () => (await import('./commands/keygen.js')).keygenCommand,
   revision: async () => (await import('./commands/revision.js')).revisionCommand,
   merge: async () => (await import('./commands/merge.js')).mergeCommand,
@@ -17,7 +17,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = {
   verify: async () => (await import('./commands/verify.js')).verifyCommand,
   inspect: async () => (await import('./commands/inspect.js')).inspectCommand,
   sql: async () => (await import('./commands/sql.js')).sqlCommand,
-};
+});
 
 export interface MainIO extends CommandIO {
   env: Record<string, string | undefined>;
