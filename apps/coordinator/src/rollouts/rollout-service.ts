@@ -180,6 +180,29 @@ export class RolloutService {
     return changes;
   }
 
+  /**
+   * Hands every pending target of every active rollout to delivery again: after a restart an
+   * embedded broker has lost its retained messages, and re-publishing one is harmless.
+   */
+  async redeliverPending(): Promise<number> {
+    const pending = await this.scopes.admin((tx) =>
+      tx
+        .select({
+          tenantId: t.rollouts.tenantId,
+          rolloutId: t.rollouts.id,
+          bundleId: t.rollouts.bundleId,
+          channel: t.rollouts.channel,
+          deviceIds: sql<string[]>`array_agg(${t.rolloutTargets.deviceId} order by ${t.rolloutTargets.deviceId})`,
+        })
+        .from(t.rolloutTargets)
+        .innerJoin(t.rollouts, eq(t.rollouts.id, t.rolloutTargets.rolloutId))
+        .where(and(eq(t.rollouts.state, 'active'), eq(t.rolloutTargets.status, 'pending')))
+        .groupBy(t.rollouts.id),
+    );
+    for (const event of pending) await this.delivery.targetsAdded(event);
+    return pending.length;
+  }
+
   async announce(changes: readonly RolloutStateChanged[]): Promise<void> {
     for (const event of changes) await this.delivery.stateChanged(event);
   }

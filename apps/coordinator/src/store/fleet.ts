@@ -1,7 +1,9 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
-import { diffSchemas, emptySchema, fingerprintOf, formatSchemaDiff, type SchemaDescription } from '../bundles/engine.js';
+import type { SchemaDescription } from '../bundles/engine.js';
+import { assessDrift, type DriftReason, type ExpectedRevision } from '../drift/index.js';
 import type { Tx } from './database.js';
+import { notFound } from './errors.js';
 import type { Scopes } from './scopes.js';
 
 /** One row of `coordinator devices`. */
@@ -28,35 +30,37 @@ export interface DriftedDevice extends FleetDevice {
   diff: string;
 }
 
-let emptyFingerprint: string | undefined;
-// A device at base (no revision) must have an empty schema.
-function baseFingerprint(): string {
-  return (emptyFingerprint ??= fingerprintOf(emptySchema()));
-}
-
 /** The per-device view support reads: state joined with what each revision should look like. */
 export class FleetView {
   constructor(private readonly scopes: Scopes) {}
 
   async devices(tenantId: string): Promise<FleetDevice[]> {
-    const rows = await this.scopes.tenant(tenantId, selectFleet);
-    return rows.map(toFleetDevice);
+    const rows = await this.scopes.tenant(tenantId, (tx) => selectFleet(tx));
+    return rows.map((row) => toFleetDevice(row, judge(row, undefined).verdict));
   }
 
+  async device(tenantId: string, id: string): Promise<FleetDevice> {
+    const [row] = await this.scopes.tenant(tenantId, (tx) => selectFleet(tx, id));
+    if (!row) throw notFound(`device ${id}`);
+    return toFleetDevice(row, judge(row, undefined).verdict);
+  }
+
+  /** Drifted devices, each with a readable diff when the device sent its schema. */
   async drift(tenantId: string): Promise<DriftedDevice[]> {
     return this.scopes.tenant(tenantId, async (tx) => {
-      const drifted = (await selectFleet(tx)).map((row) => ({ row, device: toFleetDevice(row) })).filter((d) => d.device.drift);
       const out: DriftedDevice[] = [];
-      for (const { row, device } of drifted) {
-        const expected = row.revision === null ? emptySchema() : await expectedSchema(tx, row.revision);
-        out.push({ ...device, diff: describeDrift(device, expected, row.schema as SchemaDescription | null) });
+      for (const row of await selectFleet(tx)) {
+        if (!judge(row, undefined).verdict?.drifted) continue;
+        const schema = row.revision === null ? null : await expectedSchema(tx, row.revision);
+        const { verdict } = judge(row, schema);
+        out.push({ ...toFleetDevice(row, verdict), diff: verdict?.diff ?? explain(verdict!.reason!, row) });
       }
       return out;
     });
   }
 }
 
-function selectFleet(tx: Tx) {
+function selectFleet(tx: Tx, deviceId?: string) {
   // Any bundle carrying the revision will do: a revision's content, hence its schema, is fixed by its checksum chain.
   const expected = sql<string | null>`(select br.fingerprint from ${t.bundleRevisions} br where br.tenant_id = ${t.devices.tenantId} and br.revision_id = ${t.deviceState.revision} limit 1)`;
   return tx
@@ -78,14 +82,30 @@ function selectFleet(tx: Tx) {
     })
     .from(t.devices)
     .leftJoin(t.deviceState, and(eq(t.deviceState.tenantId, t.devices.tenantId), eq(t.deviceState.deviceId, t.devices.id)))
+    .where(deviceId === undefined ? undefined : eq(t.devices.id, deviceId))
     .orderBy(t.devices.id);
 }
 
 type Row = Awaited<ReturnType<typeof selectFleet>>[number];
 
-function toFleetDevice(row: Row): FleetDevice {
-  const reported = row.counter !== null && row.fingerprint !== null;
-  const expectedFingerprint = row.revision === null ? (reported ? baseFingerprint() : null) : row.expected;
+/** The drift verdict for a device that has reported; null for one that never did. */
+function judge(row: Row, expectedSchemaOfRevision: SchemaDescription | null | undefined) {
+  if (row.counter === null || row.fingerprint === null) return { verdict: null };
+  const expected: ExpectedRevision | undefined =
+    row.expected === null ? undefined : { fingerprint: row.expected, schema: expectedSchemaOfRevision ?? null };
+  const verdict = assessDrift(
+    { revision: row.revision, fingerprint: row.fingerprint, schema: (row.schema as SchemaDescription | null) ?? null },
+    expected,
+  );
+  return { verdict };
+}
+
+function explain(reason: DriftReason, row: Row): string {
+  if (reason === 'unknown-revision') return `revision ${row.revision} is in no bundle the coordinator has stored`;
+  return `fingerprint ${row.fingerprint} is not the expected ${row.expected ?? ''}; the device sent no schema to compare`;
+}
+
+function toFleetDevice(row: Row, verdict: ReturnType<typeof assessDrift> | null): FleetDevice {
   return {
     id: row.id,
     tenant: row.tenantId,
@@ -93,9 +113,9 @@ function toFleetDevice(row: Row): FleetDevice {
     labels: row.labels,
     revision: row.revision ?? null,
     fingerprint: row.fingerprint ?? null,
-    expectedFingerprint,
+    expectedFingerprint: verdict?.expectedFingerprint ?? null,
     bundleSequence: row.bundleSequence ?? null,
-    drift: reported && row.fingerprint !== expectedFingerprint,
+    drift: verdict?.drifted ?? false,
     online: row.online ?? false,
     lastSeen: row.lastSeen?.toISOString() ?? null,
     reportedAt: row.reportedAt?.toISOString() ?? null,
@@ -106,11 +126,4 @@ function toFleetDevice(row: Row): FleetDevice {
 async function expectedSchema(tx: Tx, revision: string): Promise<SchemaDescription | null> {
   const [row] = await tx.select({ schema: t.bundleRevisions.schema }).from(t.bundleRevisions).where(eq(t.bundleRevisions.revisionId, revision)).limit(1);
   return (row?.schema as SchemaDescription | undefined) ?? null;
-}
-
-function describeDrift(device: FleetDevice, expected: SchemaDescription | null, actual: SchemaDescription | null): string {
-  if (expected === null) return `revision ${device.revision} is unknown to the coordinator (no uploaded bundle contains it)`;
-  if (actual === null) return `fingerprint ${device.fingerprint} differs from the expected ${device.expectedFingerprint}; the device sent no schema description`;
-  const changes = diffSchemas(expected, actual);
-  return changes.length === 0 ? `fingerprint ${device.fingerprint} differs from the expected ${device.expectedFingerprint}` : formatSchemaDiff(changes);
 }

@@ -108,6 +108,8 @@ async function upsertDeviceStates(tx: Tx, states: readonly DeviceStateWrite[]): 
         lastResult: sql`excluded.last_result`,
         schema: sql`excluded.schema`,
         reportedAt: sql`excluded.reported_at`,
+        // A report proves the device was connected when it arrived, unless a later disconnect was already recorded.
+        online: sql`case when ${t.deviceState.lastSeen} is null or excluded.last_seen >= ${t.deviceState.lastSeen} then true else ${t.deviceState.online} end`,
         lastSeen: sql`greatest(${t.deviceState.lastSeen}, excluded.last_seen)`,
       },
       // Duplicates and late, older reports never overwrite a newer state.

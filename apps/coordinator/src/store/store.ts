@@ -5,6 +5,7 @@ import { BundleStore } from './bundles.js';
 import { openDatabase, type Database, type Driver } from './database.js';
 import { DeviceStore, type DeviceIdentity } from './devices.js';
 import { FleetView } from './fleet.js';
+import { FleetTotals } from './fleet-totals.js';
 import { KeyStore } from './keys.js';
 import { ReportStore, type Presence } from './reports.js';
 import { Scopes } from './scopes.js';
@@ -31,6 +32,7 @@ export class Store implements IngestStore {
   readonly bundles: BundleStore;
   readonly rollouts: RolloutService;
   readonly fleet: FleetView;
+  readonly totals: FleetTotals;
   readonly reports: ReportStore;
 
   constructor(
@@ -45,6 +47,7 @@ export class Store implements IngestStore {
     this.bundles = new BundleStore(scopes);
     this.rollouts = new RolloutService(scopes, delivery);
     this.fleet = new FleetView(scopes);
+    this.totals = new FleetTotals(scopes);
     this.reports = new ReportStore(scopes, this.rollouts);
   }
 

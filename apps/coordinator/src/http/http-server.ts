@@ -1,0 +1,63 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CoordinatorError } from '../store/errors.js';
+import { authenticate, type Principal } from './auth.js';
+import type { HttpDeps } from './deps.js';
+import { HTTP_STATUS } from './error-status.js';
+import { matchRoute, type Reply, type Route } from './router.js';
+import { bundleRoutes } from './routes/bundles.js';
+import { deviceRoutes } from './routes/devices.js';
+import { keyRoutes } from './routes/keys.js';
+import { rolloutRoutes } from './routes/rollouts.js';
+import { serviceRoutes } from './routes/service.js';
+import { tenantRoutes } from './routes/tenants.js';
+
+/** The coordinator's HTTP API (apps/coordinator/openapi.json). Errors: `{ "error": { "code", "message" } }`. */
+export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => void = () => {}): Server {
+  const routes: Route[] = [
+    ...serviceRoutes(deps),
+    ...tenantRoutes(deps),
+    ...keyRoutes(deps),
+    ...deviceRoutes(deps),
+    ...bundleRoutes(deps),
+    ...rolloutRoutes(deps),
+  ];
+  return createServer((req, res) => {
+    handle(routes, deps, req, res).catch((error) => {
+      if (!(error instanceof CoordinatorError)) onError(error);
+      send(res, toReply(error), req);
+    });
+  });
+}
+
+async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  const match = matchRoute(routes, req.method ?? 'GET', pathname);
+  if (!match) throw new CoordinatorError('not-found', `no route ${req.method} ${pathname}`);
+  if ('allowed' in match) {
+    res.setHeader('allow', match.allowed.join(', '));
+    send(res, { status: 405, json: { error: { code: 'invalid-request', message: `${req.method} is not allowed on ${pathname}` } } }, req);
+    return;
+  }
+  let principal: Promise<Principal> | undefined;
+  const reply = await match.route.handle({
+    req,
+    params: match.params,
+    principal: () => (principal ??= authenticate(req, deps.adminToken, deps.store.tenants)),
+  });
+  send(res, reply, req);
+}
+
+function toReply(error: unknown): Reply {
+  const known = error instanceof CoordinatorError ? error : new CoordinatorError('internal', 'internal error');
+  return { status: HTTP_STATUS[known.code], json: { error: { code: known.code, message: known.message } } };
+}
+
+function send(res: ServerResponse, reply: Reply, req: IncomingMessage): void {
+  const body = 'json' in reply ? `${JSON.stringify(reply.json)}\n` : reply.text;
+  res.statusCode = reply.status ?? 200;
+  res.setHeader('content-type', 'json' in reply ? 'application/json; charset=utf-8' : reply.contentType);
+  res.setHeader('content-length', Buffer.byteLength(body));
+  // An unread request body (a refused upload) must not keep the connection half-used.
+  if (!req.complete) res.setHeader('connection', 'close');
+  res.end(body);
+}

@@ -1,0 +1,84 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { HOST, type ServeConfig } from './config/serve-config.js';
+import { registerFleetMetrics } from './http/fleet-metrics.js';
+import { createHttpServer } from './http/http-server.js';
+import { PrometheusIngestMetrics } from './http/ingest-metrics.js';
+import { MetricsRegistry } from './http/metrics-registry.js';
+import { startMqtt, type MqttService } from './mqtt/index.js';
+import type { RolloutDelivery } from './rollouts/delivery.js';
+import { openStore, type Store } from './store/store.js';
+import { resolveAdminToken, type AdminToken } from './tenancy/admin-token.js';
+
+export interface RunningCoordinator {
+  httpUrl: string;
+  mqttUrl: string;
+  adminToken: AdminToken;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/**
+ * `coordinator serve`: the store (PGlite in DATA_DIR/pglite, or PostgreSQL), the MQTT side and the
+ * HTTP API, wired together.
+ *
+ * @example
+ * const running = await startCoordinator(serveConfig({ 'http-port': '0', 'mqtt-port': '0' }, process.env));
+ * console.log(running.httpUrl, running.mqttUrl);
+ * await running.close();
+ */
+export async function startCoordinator(config: ServeConfig, onError: (error: unknown) => void): Promise<RunningCoordinator> {
+  const adminToken = resolveAdminToken(config.adminToken, config.dataDir);
+  const metrics = new MetricsRegistry();
+  // The store exists before the broker; bundles only need delivering once both run.
+  let mqtt: MqttService | undefined;
+  let store: Store | undefined;
+  const delivery: RolloutDelivery = {
+    async targetsAdded({ tenantId, bundleId, deviceIds }) {
+      if (!mqtt || !store) return;
+      await mqtt.deliver({ tenantId, deviceIds, bytes: await store.bundles.bytes(tenantId, bundleId) });
+    },
+    stateChanged() {},
+  };
+  store = await openStore({
+    databaseUrl: config.databaseUrl,
+    dataDir: join(config.dataDir, 'pglite'),
+    serviceRole: config.serviceRole,
+    serviceRoleGiven: config.serviceRole !== undefined,
+    delivery,
+  });
+  try {
+    mqtt = await startMqtt({
+      store,
+      metrics: new PrometheusIngestMetrics(metrics),
+      ...(config.mqttUrl ? { url: config.mqttUrl } : { port: config.mqttPort, host: HOST }),
+      onError,
+    });
+    await store.rollouts.redeliverPending();
+    registerFleetMetrics(metrics, store.totals);
+    const http = createHttpServer({ store, adminToken: adminToken.token, access: mqtt.access, metrics }, onError);
+    await new Promise<void>((resolve, reject) => {
+      http.once('error', reject);
+      http.listen(config.httpPort, HOST, resolve);
+    });
+    const { port } = http.address() as AddressInfo;
+    const running = { store, mqtt };
+    return {
+      httpUrl: `http://${HOST}:${port}`,
+      mqttUrl: mqtt.url,
+      adminToken,
+      store,
+      async close() {
+        const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeAllConnections();
+        await closed;
+        await running.mqtt.close();
+        await running.store.close();
+      },
+    };
+  } catch (error) {
+    await mqtt?.close();
+    await store.close();
+    throw error;
+  }
+}
