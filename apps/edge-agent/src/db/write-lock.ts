@@ -9,10 +9,11 @@ export function isLockError(error: unknown): boolean {
   return false;
 }
 
+/** `lockTimeoutMs` < 0 when the wait is not known. */
 export function lockedError(path: string, lockTimeoutMs: number, cause?: unknown): AgentError {
   return new AgentError(
     'locked',
-    `database ${path} is locked by another process (waited ${lockTimeoutMs} ms); stop the application using it, or retry with a longer --lock-timeout MS`,
+    `database ${path} is locked by another process${lockTimeoutMs >= 0 ? ` (waited ${lockTimeoutMs} ms)` : ''}; stop the application using it, or retry with a longer --lock-timeout MS`,
     null,
     { cause },
   );

@@ -1,0 +1,136 @@
+/**
+ * Guarantee 2 under SIGKILL: kills `edge-agent upgrade` at many moments of a multi-revision upgrade
+ * that rebuilds a 200,000-row table, and checks after each kill that the database is intact and at
+ * the old or the target revision, with that revision's exact rows, and that an upgrade then completes.
+ */
+import { copyFileSync, rmSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { expect } from 'vitest';
+import { agent, bundleFile, makeWorkspace, migrationsFolder, query, seedShop, setJournalMode, spawnAgent, tableDigest, target, type Workspace } from './fixtures.js';
+
+/** Two more indexes on orders after the rebuild: the upgrade's last revision is index builds. */
+const INDEX_REVISION = `export default {
+  id: 'shop_0004',
+  parent: 'shop_0003',
+  message: 'index orders by status and by total',
+  up(op) {
+    op.createIndex('orders_by_status', 'orders', ['status', 'total_cents']);
+    op.createIndex('orders_by_total', 'orders', ['total_cents DESC', 'customer_id']);
+  },
+  down(op) {
+    op.dropIndex('orders_by_total');
+    op.dropIndex('orders_by_status');
+  },
+};
+`;
+
+const DIGESTED: Record<string, string[]> = {
+  customers: ['id', 'name', 'email', 'created_at'],
+  // updated_at is set to the time of the upgrade by the orders_touch trigger: only whether it is set can match.
+  orders: ['id', 'customer_id', 'status', 'total_cents', 'updated_at IS NULL'],
+  order_items: ['id', 'order_id', 'sku', 'quantity'],
+};
+
+export const ORDERS = 200_000;
+
+interface RevisionSnapshot {
+  digests: Record<string, { rows: number; hash: string }>;
+  objects: string[];
+}
+
+function snapshot(db: string): RevisionSnapshot {
+  const digests: RevisionSnapshot['digests'] = {};
+  for (const [table, columns] of Object.entries(DIGESTED)) digests[table] = tableDigest(db, table, columns);
+  const objects = query<{ type: string; name: string }>(db, "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_autoindex%' ORDER BY type, name").map(
+    (o) => `${o.type} ${o.name}`,
+  );
+  return { digests, objects };
+}
+
+function current(db: string): string | null {
+  const run = agent(['current', '--db', db, '--json']);
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout).revision;
+}
+
+export interface CrashSetup {
+  ws: Workspace;
+  bundle: string;
+  pristine: string;
+  old: RevisionSnapshot;
+  target: RevisionSnapshot;
+  /** Milliseconds from the first progress line to the end of an uninterrupted upgrade. */
+  span: number;
+}
+
+export async function prepareCrashScenario(mode: 'delete' | 'wal'): Promise<CrashSetup> {
+  const ws = makeWorkspace(`agent-crash-${mode}-`);
+  const bundle = await bundleFile(ws, 'shop.mbundle', migrationsFolder(ws, 'migrations', { '0004_order_indexes.mjs': INDEX_REVISION }), { sequence: 1 });
+  const pristine = ws.path('pristine.db');
+  expect(agent(['upgrade', 'shop_0001', ...target(ws, pristine, bundle), '--no-backup']).code).toBe(0);
+  seedShop(pristine, ORDERS);
+  setJournalMode(pristine, mode);
+  const reference = ws.path('reference.db');
+  copyFileSync(pristine, reference);
+  const started = await runUntil(reference, ws, bundle, null);
+  expect(current(reference)).toBe('shop_0004');
+  return { ws, bundle, pristine, old: snapshot(pristine), target: snapshot(reference), span: started.span };
+}
+
+/** Runs the upgrade; kills it `killAfter` ms after its first progress line (never, if null). */
+async function runUntil(db: string, ws: Workspace, bundle: string, killAfter: number | null, beforeProgress = false): Promise<{ span: number; killed: boolean }> {
+  const child = spawnAgent(['upgrade', ...target(ws, db, bundle), '--no-backup']);
+  let firstProgress = 0;
+  let killTimer: NodeJS.Timeout | undefined;
+  const kill = () => child.kill('SIGKILL');
+  if (killAfter !== null && beforeProgress) killTimer = setTimeout(kill, killAfter);
+  child.stderr!.on('data', () => {
+    if (firstProgress !== 0) return;
+    firstProgress = performance.now();
+    if (killAfter !== null && !beforeProgress) killTimer = setTimeout(kill, killAfter);
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+  clearTimeout(killTimer);
+  if (killAfter === null) expect(code).toBe(0);
+  return { span: performance.now() - firstProgress, killed: code === null };
+}
+
+export interface KillOutcome {
+  at: string;
+  revision: string | null;
+  killed: boolean;
+}
+
+/** One kill and every check after it. */
+export async function killAndCheck(setup: CrashSetup, index: number, at: { afterProgressMs?: number; afterSpawnMs?: number }): Promise<KillOutcome> {
+  const db = setup.ws.path(`kill-${index}.db`);
+  copyFileSync(setup.pristine, db);
+  const { killed } =
+    at.afterSpawnMs !== undefined
+      ? await runUntil(db, setup.ws, setup.bundle, at.afterSpawnMs, true)
+      : await runUntil(db, setup.ws, setup.bundle, at.afterProgressMs!);
+  const revision = current(db);
+  expect(['shop_0001', 'shop_0004']).toContain(revision);
+  expect(query(db, 'PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+  const expected = revision === 'shop_0001' ? setup.old : setup.target;
+  const now = snapshot(db);
+  expect(now.objects, 'no rebuild leftovers, exactly the schema of the revision').toEqual(expected.objects);
+  expect(now.digests).toEqual(expected.digests);
+  const second = agent(['upgrade', ...target(setup.ws, db, setup.bundle), '--no-backup', '--json']);
+  expect(second.code, second.stderr).toBe(0);
+  expect(current(db)).toBe('shop_0004');
+  expect(snapshot(db).digests.orders).toEqual(setup.target.digests.orders);
+  rmSync(db, { force: true });
+  rmSync(`${db}-wal`, { force: true });
+  rmSync(`${db}-shm`, { force: true });
+  await sleep(0);
+  return { at: JSON.stringify(at), revision, killed };
+}
+
+/** 2 kills before the copy starts, 21 spread over copy, index builds and commit, 1 just past the end. */
+export function killMoments(span: number): { afterProgressMs?: number; afterSpawnMs?: number }[] {
+  const moments: { afterProgressMs?: number; afterSpawnMs?: number }[] = [{ afterSpawnMs: 150 }, { afterSpawnMs: 400 }];
+  for (let i = 0; i <= 20; i++) moments.push({ afterProgressMs: Math.round((span * i) / 20) });
+  moments.push({ afterProgressMs: Math.round(span * 1.1) });
+  return moments;
+}
