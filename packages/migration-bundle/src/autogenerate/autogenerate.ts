@@ -27,6 +27,8 @@ export interface AutogenerateRequest {
 export interface AutogenerateResult {
   /** The revision file written, or null when the head already matches the schema. */
   file: string | null;
+  /** The new revision's id, or null when nothing was written. */
+  id: string | null;
   up: PlannedOperation[];
   down: PlannedOperation[];
   /** Drop-and-add pairs that may be renames, each with the `--rename` flag to pass. */
@@ -53,7 +55,7 @@ export async function autogenerateRevision(request: AutogenerateRequest): Promis
     ...head.schema.views.map((v) => `view ${v.name}`),
   ];
   const hints = renameHints(applyRenames(head.schema, renames), target);
-  if (up.length === 0) return { file: null, up, down: [], hints, ignored };
+  if (up.length === 0) return { file: null, id: null, up, down: [], hints, ignored };
 
   // Once up has run, the database still holds the head's triggers and views; down rebuilds around them.
   const afterUp = { ...target, triggers: head.schema.triggers, views: head.schema.views };
@@ -72,7 +74,7 @@ export async function autogenerateRevision(request: AutogenerateRequest): Promis
     up,
     down,
   });
-  return { file, up, down, hints, ignored };
+  return { file, id, up, down, hints, ignored };
 }
 
 /** Drizzle's view of a schema: tables and indexes only. */

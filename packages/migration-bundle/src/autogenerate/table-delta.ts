@@ -1,4 +1,4 @@
-import type { ForeignKeyDescription, TableDescription } from '../schema/description.js';
+import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
 import { addColumnOptions, foreignKeyActions, primaryKeyColumns } from './column-spec.js';
 import type { PlannedOperation } from './planned-operation.js';
 import { readableSql } from './readable-sql.js';
@@ -42,6 +42,35 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
   return null;
 }
 
+/**
+ * SQLite refuses ADD COLUMN with a non-constant default (`(unixepoch())`, CURRENT_TIMESTAMP) once
+ * the table has rows, while the planner only tries it on an empty copy of the schema. Such a column
+ * is added bare, then given its default and filled with it through one copy.
+ */
+function addedColumn(table: TableDescription, column: ColumnDescription): PlannedOperation[] {
+  const { default: defaultValue, notNull, ...rest } = addColumnOptions(table, column);
+  const type = readableSql(column.type);
+  if (defaultValue !== undefined && /^\(|^current_(time|date|timestamp)$/i.test(defaultValue)) {
+    return [
+      { operation: { kind: 'addColumn', table: table.name, column: { name: column.name, type, ...rest } } },
+      {
+        operation: {
+          kind: 'alterColumn',
+          table: table.name,
+          column: column.name,
+          changes: { default: defaultValue, ...(notNull ? { notNull } : {}), using: defaultValue },
+        },
+      },
+    ];
+  }
+  const note =
+    notNull && defaultValue === undefined
+      ? `${table.name}.${column.name} is NOT NULL without a default: this fails if ${table.name} has rows; give it a default.`
+      : undefined;
+  const options = { ...(notNull ? { notNull } : {}), ...(defaultValue === undefined ? {} : { default: defaultValue }), ...rest };
+  return [{ operation: { kind: 'addColumn', table: table.name, column: { name: column.name, type, ...options } }, ...(note ? { note } : {}) }];
+}
+
 /** Constraint removals, then column changes, then constraint additions, for one kept table. */
 export function tableDelta(
   from: TableDescription,
@@ -70,12 +99,7 @@ export function tableDelta(
   for (const column of to.columns) {
     const old = from.columns.find((c) => c.name === column.name);
     if (!old) {
-      const options = addColumnOptions(to, column);
-      const note =
-        column.notNull && column.default === null
-          ? `${table}.${column.name} is NOT NULL without a default: this fails if ${table} has rows; give it a default.`
-          : undefined;
-      columns.push({ operation: { kind: 'addColumn', table, column: { name: column.name, type: readableSql(column.type), ...options } }, ...(note ? { note } : {}) });
+      columns.push(...addedColumn(to, column));
       continue;
     }
     addColumnOptions(to, column);
