@@ -147,7 +147,8 @@ function explainFailure(error: unknown, validationFailure: AgentError | null, op
   const failed = error as { revision?: string; sql?: string; message?: string; code?: string; cause?: { code?: string } };
   const at = revisionLabel(prepared.state.heads) ?? 'base';
   const full = failed.code === 'SQLITE_FULL' || failed.cause?.code === 'SQLITE_FULL';
-  const reason = full ? 'the disk filled up' : (failed.message ?? String(error)).split('\n')[0];
+  // The engine's message starts with the revision, which this one names already.
+  const reason = full ? 'the disk filled up' : (failed.message ?? String(error)).split('\n')[0]!.replace(/^revision \S+ failed: /, '');
   return new AgentError(
     'rolled-back',
     `revision ${failed.revision ?? '?'} failed (${reason}) and everything was rolled back; the database is still at ${at}: ` +
