@@ -1,0 +1,139 @@
+import { existsSync, readFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { autogenerateRevision } from '../packages/migration-bundle/src/autogenerate/index.js';
+import {
+  fixture,
+  fixtureExtras,
+  mbundle,
+  migrationsDir,
+  revisionFiles,
+  upgrade,
+  writeHandRevision,
+} from './fixtures/autogenerate/harness.js';
+
+const autogenerate = (dir: string, schema: string, ...extra: string[]) =>
+  mbundle(['revision', '--autogenerate', '-m', 'change', '--schema', schema, '--dir', dir, ...extra]);
+
+describe('mbundle revision --autogenerate', () => {
+  it('prints the path of the revision it wrote, then says there is nothing to do and writes nothing', async () => {
+    const dir = migrationsDir('cli-basic');
+    const first = await autogenerate(dir, fixture('02-drop-table', 'before'));
+    expect(first.code).toBe(0);
+    const file = first.stdout.trim();
+    expect(existsSync(file)).toBe(true);
+    expect(readFileSync(file, 'utf8')).toMatch(/import \{ revision \} from '@godwit\/migration-bundle';[\s\S]*op\.createTable\('users'/);
+
+    const again = await autogenerate(dir, fixture('02-drop-table', 'before'));
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/^nothing to do: the head already matches .*; no revision written$/m);
+    expect(revisionFiles(dir)).toHaveLength(1);
+  });
+
+  it('writes a comment saying what data each destructive operation discards or may refuse', async () => {
+    const dir = migrationsDir('cli-destructive');
+    await autogenerate(dir, fixture('04-drop-column', 'before'));
+    const columns = readFileSync((await autogenerate(dir, fixture('02-drop-table', 'before'))).stdout.trim(), 'utf8');
+    expect(columns).toMatch(/\/\/ Discards every value of users\.legacy_code\.\n\s+op\.dropColumn\('users', 'legacy_code'\);/);
+    expect(columns).toMatch(/\/\/ Discards every value of users\.email\.\n\s+op\.dropColumn\('users', 'email'\);/);
+    const table = readFileSync((await autogenerate(dir, fixture('02-drop-table', 'after'))).stdout.trim(), 'utf8');
+    expect(table).toMatch(/\/\/ Discards every row of audit_log \(id, user_id, action\)\.\n\s+op\.dropTable\('audit_log'\);/);
+
+    const typed = migrationsDir('cli-type');
+    await autogenerate(typed, fixture('05-column-type', 'before'));
+    const narrowing = readFileSync((await autogenerate(typed, fixture('05-column-type', 'after'))).stdout.trim(), 'utf8');
+    expect(narrowing).toContain(
+      "// Changes items.qty from TEXT to INTEGER: values are copied unchanged (no CAST); add a `using` expression to convert them.\n    op.alterColumn('items', 'qty', { type: 'INTEGER' });",
+    );
+    const nullable = migrationsDir('cli-not-null');
+    await autogenerate(nullable, fixture('06-nullability', 'before'));
+    const notNull = readFileSync((await autogenerate(nullable, fixture('06-nullability', 'after'))).stdout.trim(), 'utf8');
+    expect(notNull).toContain('// items.name becomes NOT NULL: the copy fails on a row holding NULL there');
+  });
+
+  it('never guesses a rename: prints the --rename flag as a hint, and with it writes a rename that keeps the values', async () => {
+    const hintDir = migrationsDir('cli-hint');
+    await autogenerate(hintDir, fixture('16-rename-table', 'before'));
+    const hinted = await autogenerate(hintDir, fixture('16-rename-table', 'after'));
+    expect(hinted.code).toBe(0);
+    expect(hinted.stderr).toContain('hint: table users is dropped and accounts added: if it is a rename, pass --rename users=accounts');
+    const dropAndAdd = readFileSync(hinted.stdout.trim(), 'utf8');
+    expect(dropAndAdd).toContain("op.dropTable('users');");
+    expect(dropAndAdd).not.toContain('renameTable');
+
+    const columnDir = migrationsDir('cli-column-hint');
+    await autogenerate(columnDir, fixture('17-rename-column', 'before'));
+    const columnHint = await autogenerate(columnDir, fixture('17-rename-column', 'after'));
+    expect(columnHint.stderr).toContain(
+      'hint: column users.name is dropped and users.full_name added: if it is a rename, pass --rename users.name=full_name',
+    );
+
+    const renameDir = migrationsDir('cli-rename');
+    await autogenerate(renameDir, fixture('16-rename-table', 'before'));
+    const db = new Database(':memory:');
+    const applied = await upgrade(db, renameDir, []);
+    for (const sql of (await fixtureExtras('16-rename-table')).seed) db.exec(sql);
+    const users = db.prepare('SELECT id, name FROM users ORDER BY id').all();
+    const renamed = await autogenerate(renameDir, fixture('16-rename-table', 'after'), '--rename', 'users=accounts');
+    expect(renamed.code).toBe(0);
+    expect(renamed.stderr).not.toContain('hint:');
+    const text = readFileSync(renamed.stdout.trim(), 'utf8');
+    expect(text).toContain("op.renameTable('users', 'accounts');");
+    expect(text).not.toContain('dropTable');
+    await upgrade(db, renameDir, applied);
+    expect(db.prepare('SELECT id, name FROM accounts ORDER BY id').all()).toEqual(users);
+    db.close();
+  });
+
+  it('refuses bad input with exit 2 and writes nothing', async () => {
+    const dir = migrationsDir('cli-usage');
+    await autogenerate(dir, fixture('01-add-table', 'before'));
+    const cases: string[][] = [
+      ['revision', '--autogenerate', '-m', 'x', '--dir', dir],
+      ['revision', '--autogenerate', '--schema', fixture('01-add-table', 'after'), '--dir', dir],
+      ['revision', '--autogenerate', '-m', 'x', '--schema', 'no/such/schema.ts', '--dir', dir],
+      ['revision', '--autogenerate', '-m', 'x', '--schema', fixture('01-add-table', 'after'), '--dir', dir, '--rename', 'nosuch=posts'],
+      ['revision', '--autogenerate', '-m', 'x', '--schema', fixture('01-add-table', 'after'), '--dir', dir, '--rename', 'users'],
+    ];
+    for (const argv of cases) {
+      const result = await mbundle(argv);
+      expect({ argv, code: result.code }).toEqual({ argv, code: 2 });
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(revisionFiles(dir)).toHaveLength(1);
+  });
+
+  it('says which triggers and views it left alone', async () => {
+    const dir = migrationsDir('cli-ignored');
+    const first = await autogenerateRevision({ schemaFile: fixture('14-rebuild-triggers-view-cascade', 'before'), dir, message: 'v1' });
+    writeHandRevision(dir, 'hand_written', first.id!, (await fixtureExtras('14-rebuild-triggers-view-cascade')).handWritten!);
+    const result = await autogenerate(dir, fixture('14-rebuild-triggers-view-cascade', 'after'));
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(
+      'left alone (drizzle does not model them): trigger readings_clamp on readings, trigger sensors_keep_alarms on sensors, view sensor_latest',
+    );
+  });
+
+  it('stops with exit 1 and no file on what operations cannot express (a generated column)', async () => {
+    const dir = migrationsDir('cli-generated');
+    const result = await autogenerate(dir, new URL('./fixtures/autogenerate/generated-column.ts', import.meta.url).pathname);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/people\.full is a generated column/);
+    expect(existsSync(dir) ? revisionFiles(dir) : []).toHaveLength(0);
+  });
+});
+
+describe('mbundle check --schema', () => {
+  it('exits 1 listing the differences when the head is not the schema, 0 once a revision catches up', async () => {
+    const dir = migrationsDir('cli-check');
+    await autogenerate(dir, fixture('13-indexes', 'before'));
+    const stale = await mbundle(['check', '--dir', dir, '--schema', fixture('13-indexes', 'after')]);
+    expect(stale.code).toBe(1);
+    expect(stale.stdout).toContain('head differs from');
+    expect(stale.stdout).toMatch(/index events_live/);
+    await autogenerate(dir, fixture('13-indexes', 'after'));
+    const fresh = await mbundle(['check', '--dir', dir, '--schema', fixture('13-indexes', 'after')]);
+    expect(fresh.stdout).toMatch(/^ok: 2 revision/);
+    expect(fresh.code).toBe(0);
+  });
+});
