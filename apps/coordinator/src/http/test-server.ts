@@ -39,7 +39,7 @@ export async function startTestApi(driver: Driver): Promise<TestApi> {
       let payload: BodyInit | undefined;
       if (body instanceof Uint8Array) {
         headers['content-type'] = 'application/octet-stream';
-        payload = body;
+        payload = new Uint8Array(body);
       } else if (body !== undefined) {
         headers['content-type'] = 'application/json';
         payload = typeof body === 'string' ? body : JSON.stringify(body);

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { CLIENT_OPTIONS, CLIENT_USAGE, clientFor, print } from '../client-options.js';
+
+interface Key {
+  keyId: string;
+  createdAt: string;
+  added: boolean;
+}
+
+export const keysAddCommand: Command = {
+  name: 'keys add',
+  summary: "Trust an Ed25519 public key (SPKI PEM, as `mbundle keygen` writes) for the token's tenant.",
+  usage: `keys add PUBFILE ${CLIENT_USAGE}`,
+  options: CLIENT_OPTIONS,
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const path = resolve(io.cwd, args.positionals[0]!);
+    const publicKey = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read ${path}: ${error.code ?? error.message}`);
+    });
+    const key = await clientFor(args, io).post<Key>('/v1/keys', { publicKey });
+    print(args, io, key, () => `${key.added ? 'trusted' : 'already trusted'}: key ${key.keyId}`);
+    return 0;
+  },
+};

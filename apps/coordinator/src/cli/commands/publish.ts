@@ -1,0 +1,44 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { CLIENT_OPTIONS, CLIENT_USAGE, clientFor, print } from '../client-options.js';
+import { labelsFrom } from './device-register.js';
+import { percentFrom } from './rollout.js';
+
+interface Bundle {
+  id: string;
+}
+
+interface Rollout {
+  id: string;
+  bundle: string;
+  channel: string;
+  targets: number;
+}
+
+export const publishCommand: Command = {
+  name: 'publish',
+  summary: 'Upload a signed bundle and start a rollout of it on a channel: a percentage of its devices (default 100) or label selectors.',
+  usage: `publish BUNDLE --channel NAME [--percent P | --select KEY=VALUE ...] ${CLIENT_USAGE}`,
+  options: { ...CLIENT_OPTIONS, channel: { type: 'string' }, percent: { type: 'string' }, select: { type: 'string', multiple: true } },
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const channel = args.values.channel as string | undefined;
+    if (channel === undefined) throw new UsageError('publish: --channel NAME is required');
+    if (args.values.percent !== undefined && args.values.select !== undefined) throw new UsageError('publish: give --percent or --select, not both');
+    const selectors = labelsFrom(args.values.select, '--select');
+    const targeting = args.values.select !== undefined ? { selectors } : { percent: percentFrom(args.values.percent as string | undefined) ?? 100 };
+    const path = resolve(io.cwd, args.positionals[0]!);
+    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`cannot read ${path}: ${error.code ?? error.message}`);
+    });
+    const client = clientFor(args, io);
+    const bundle = await client.post<Bundle>('/v1/bundles', new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const rollout = await client.post<Rollout>('/v1/rollouts', { bundle: bundle.id, channel, ...targeting });
+    print(args, io, { rollout: rollout.id, bundle: rollout.bundle, targets: rollout.targets }, () =>
+      `rollout ${rollout.id}: bundle ${rollout.bundle} to ${rollout.targets} device(s) on channel ${rollout.channel}`,
+    );
+    return 0;
+  },
+};

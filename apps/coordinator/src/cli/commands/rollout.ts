@@ -1,0 +1,69 @@
+import type { Command } from '../command.js';
+import { UsageError } from '../command.js';
+import { CLIENT_OPTIONS, CLIENT_USAGE, clientFor, print } from '../client-options.js';
+
+export interface RolloutStatus {
+  id: string;
+  bundle: string;
+  channel: string;
+  percent: number | null;
+  selectors: Record<string, string> | null;
+  state: string;
+  pauseReason: string | null;
+  targets: number;
+  pending: number;
+  succeeded: number;
+  failed: number;
+}
+
+export function percentFrom(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || value <= 0 || value > 100) throw new UsageError(`--percent ${text}: a number above 0 and at most 100`);
+  return value;
+}
+
+function describe(r: RolloutStatus): string {
+  const scope = r.selectors ? Object.entries(r.selectors).map(([k, v]) => `${k}=${v}`).join(' ') : `${r.percent}%`;
+  return [
+    `rollout ${r.id}: ${r.state}${r.pauseReason ? ` (${r.pauseReason})` : ''}`,
+    `bundle ${r.bundle} on channel ${r.channel}, ${scope}`,
+    `targets ${r.targets}: ${r.succeeded} succeeded, ${r.failed} failed, ${r.pending} pending`,
+  ].join('\n');
+}
+
+function rolloutCommand(action: 'status' | 'pause' | 'resume', summary: string): Command {
+  return {
+    name: `rollout ${action}`,
+    summary,
+    usage: `rollout ${action} ID ${CLIENT_USAGE}`,
+    options: CLIENT_OPTIONS,
+    positionals: { min: 1, max: 1 },
+    async run(args, io) {
+      const path = `/v1/rollouts/${encodeURIComponent(args.positionals[0]!)}`;
+      const client = clientFor(args, io);
+      const status = action === 'status' ? await client.get<RolloutStatus>(path) : await client.post<RolloutStatus>(`${path}/${action}`);
+      print(args, io, status, () => describe(status));
+      return 0;
+    },
+  };
+}
+
+export const rolloutStatusCommand = rolloutCommand('status', "Show a rollout's state and progress.");
+export const rolloutPauseCommand = rolloutCommand('pause', 'Pause a rollout: no further device is targeted until it resumes.');
+export const rolloutResumeCommand = rolloutCommand('resume', 'Resume a paused rollout (also one the failure threshold paused).');
+
+export const rolloutWidenCommand: Command = {
+  name: 'rollout widen',
+  summary: 'Widen a percentage rollout; devices it already reached stay in it.',
+  usage: `rollout widen ID --percent P ${CLIENT_USAGE}`,
+  options: { ...CLIENT_OPTIONS, percent: { type: 'string' } },
+  positionals: { min: 1, max: 1 },
+  async run(args, io) {
+    const percent = percentFrom(args.values.percent as string | undefined);
+    if (percent === undefined) throw new UsageError('rollout widen: --percent P is required');
+    const status = await clientFor(args, io).post<RolloutStatus>(`/v1/rollouts/${encodeURIComponent(args.positionals[0]!)}/widen`, { percent });
+    print(args, io, status, () => describe(status));
+    return 0;
+  },
+};

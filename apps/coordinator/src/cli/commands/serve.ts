@@ -1,0 +1,39 @@
+import { serveConfig, type ServeFlags } from '../../config/serve-config.js';
+import { startCoordinator } from '../../server.js';
+import type { Command } from '../command.js';
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary:
+    'Run the service: embedded PGlite in --data-dir (default ./godwit-data) unless --database-url/DATABASE_URL, embedded MQTT broker unless --mqtt-url/MQTT_URL. Listens on 127.0.0.1; port 0 picks a free one. --service-role/GODWIT_SERVICE_ROLE names an existing non-superuser role for tenant queries.',
+  usage:
+    'serve [--data-dir DIR] [--database-url URL] [--mqtt-url URL] [--http-port N] [--mqtt-port N] [--admin-token TOKEN] [--service-role ROLE] [--json]',
+  options: {
+    'data-dir': { type: 'string' },
+    'database-url': { type: 'string' },
+    'mqtt-url': { type: 'string' },
+    'http-port': { type: 'string' },
+    'mqtt-port': { type: 'string' },
+    'admin-token': { type: 'string' },
+    'service-role': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  positionals: { min: 0, max: 0 },
+  async run(args, io) {
+    const config = serveConfig(args.values as ServeFlags, io.env);
+    const running = await startCoordinator(config, (error) => io.stderr.write(`coordinator: ${(error as Error).message ?? String(error)}\n`));
+    const { httpUrl, mqttUrl, adminToken } = running;
+    if (adminToken.generated) io.stderr.write(`coordinator: admin token written to ${adminToken.file}\n`);
+    io.stdout.write(
+      args.values.json === true
+        ? `${JSON.stringify({ http: httpUrl, mqtt: mqttUrl, driver: running.store.driver, adminTokenFile: adminToken.file })}\n`
+        : `coordinator ready: http ${httpUrl} mqtt ${mqttUrl} (${running.store.driver === 'pg' ? 'PostgreSQL' : `PGlite in ${config.dataDir}`})\n`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await running.close();
+    return 0;
+  },
+};
