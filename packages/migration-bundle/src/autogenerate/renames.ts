@@ -44,7 +44,7 @@ export function parseRenames(values: readonly string[], from: SchemaDescription,
     const fromTable = oldTable === undefined ? undefined : tableIn(from, oldTable);
     const toTable = oldTable === undefined ? undefined : tableIn(to, renames.tables.get(oldTable) ?? oldTable);
     if (!fromTable || !toTable) {
-      throw new UsageError(`--rename ${value}: table ${tableName} is in the head and the schema`);
+      throw new UsageError(`--rename ${value}: table ${tableName} must be in both the head and the schema`);
     }
     if (!hasColumn(fromTable, column) || hasColumn(toTable, column)) {
       throw new UsageError(`--rename ${value}: the schema drops no column ${tableName}.${column}`);
