@@ -1,0 +1,210 @@
+/**
+ * `npx tsx scripts/bench/rebuild.ts [--runs N] [--rows N] [--big-rows N]`
+ *
+ * What `edge-agent upgrade --no-backup` (every default check on) costs over the bare rebuild:
+ * a file database with a 1,000,000-row table with two secondary indexes and a revision that
+ * rebuilds it. The baseline runs the bundle's own signed 12-step SQL through better-sqlite3 in
+ * one transaction, in a Node process of its own, as the agent does. Runs are paired and
+ * alternated; medians are reported. Then the agent's peak RSS at 1M and 4M rows, and `upgrade`
+ * on a database already at head against a bare `node -e 0`. Prints the figures and writes them
+ * to docs/benchmarks-agent.md. Measures; asserts nothing.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { buildBundle, generateKeyPair } from '@godwit/migration-bundle';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const AGENT = join(root, 'apps/edge-agent/bin/edge-agent.js');
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, rows: { type: 'string', default: '1000000' }, 'big-rows': { type: 'string', default: '4000000' } } });
+const RUNS = Number(values.runs);
+const ROWS = Number(values.rows);
+const BIG_ROWS = Number(values['big-rows']);
+
+const CREATE = `export default {
+  id: 'bench_0001', parent: null, message: 'events with two secondary indexes',
+  up(op) {
+    op.createTable('events', [
+      { name: 'id', type: 'INTEGER', primaryKey: true },
+      { name: 'device', type: 'TEXT', notNull: true },
+      { name: 'kind', type: 'TEXT' },
+      { name: 'payload', type: 'TEXT' },
+      { name: 'created_at', type: 'INTEGER', notNull: true },
+    ]);
+    op.createIndex('events_by_device', 'events', ['device', 'created_at DESC']);
+    op.createIndex('events_by_kind', 'events', ['kind', 'created_at']);
+  },
+};`;
+const REBUILD = `export default {
+  id: 'bench_0002', parent: 'bench_0001', message: 'kind becomes required and checked',
+  up(op) {
+    op.alterColumn('events', 'kind', { notNull: true });
+    op.addCheck('events', 'kind_known', "kind IN ('boot', 'sample', 'alarm', 'heartbeat')");
+  },
+};`;
+
+const work = mkdtempSync(join(tmpdir(), 'godwit-bench-rebuild-'));
+const file = (name: string) => join(work, name);
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+/** Wall time of a child process, and its peak RSS from /usr/bin/time (kB). */
+function timed(args: string[]): { ms: number; rssKb: number; code: number } {
+  const started = performance.now();
+  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8' });
+  const ms = performance.now() - started;
+  const rssKb = Number(result.stderr.trim().split('\n').at(-1));
+  if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+  return { ms, rssKb, code: result.status };
+}
+
+async function setup() {
+  const migrations = file('migrations');
+  mkdirSync(migrations);
+  writeFileSync(join(migrations, '0001.mjs'), CREATE);
+  writeFileSync(join(migrations, '0002.mjs'), REBUILD);
+  const { privateKey, publicKey } = generateKeyPair();
+  writeFileSync(file('bench.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
+  const { bytes, manifest } = await buildBundle({ dir: migrations, keys: [privateKey], sequence: 1 });
+  writeFileSync(file('bench.mbundle'), bytes);
+  const rawSql = manifest.revisions.find((r) => r.id === 'bench_0002')!.upSql;
+  writeFileSync(file('raw-rebuild.cjs'), rawScript(rawSql));
+  return { rawSql };
+}
+
+/** The baseline: the same signed SQL, straight through better-sqlite3, the way SQLite documents it. */
+function rawScript(statements: string[]): string {
+  return `const Database = require(${JSON.stringify(join(root, 'node_modules/better-sqlite3'))});
+const db = new Database(process.argv[2]);
+db.pragma('foreign_keys = OFF');
+db.pragma('synchronous = FULL');
+db.exec('BEGIN IMMEDIATE');
+for (const sql of ${JSON.stringify(statements)}) db.exec(sql);
+if (db.prepare('PRAGMA foreign_key_check').all().length) throw new Error('foreign key violation');
+db.exec('COMMIT');
+db.close();
+`;
+}
+
+function template(rows: number, name: string): string {
+  const path = file(name);
+  const agent = spawnSync(process.execPath, [AGENT, 'upgrade', 'bench_0001', '--db', path, '--bundle', file('bench.mbundle'), '--trust', file('bench.pub'), '--no-backup'], { encoding: 'utf8' });
+  if (agent.status !== 0) throw new Error(agent.stderr);
+  const db = new Database(path);
+  db.exec('DROP INDEX events_by_device; DROP INDEX events_by_kind');
+  db.prepare(
+    `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
+     INSERT INTO events (id, device, kind, payload, created_at)
+     SELECT i, 'device-' || (i % 5000), CASE i % 4 WHEN 0 THEN 'boot' WHEN 1 THEN 'sample' WHEN 2 THEN 'alarm' ELSE 'heartbeat' END,
+            'reading ' || (i * 7919 % 100000), 1700000000 + i FROM s`,
+  ).run(rows);
+  // Same definitions as bench_0001: the fingerprint check must pass.
+  db.exec(`CREATE INDEX "events_by_device" ON "events" ("device", created_at DESC); CREATE INDEX "events_by_kind" ON "events" ("kind", "created_at")`);
+  db.close();
+  return path;
+}
+
+function agentArgs(db: string): string[] {
+  return [AGENT, 'upgrade', '--db', db, '--bundle', file('bench.mbundle'), '--trust', file('bench.pub'), '--no-backup', '--json'];
+}
+
+async function main() {
+  await setup();
+  const small = template(ROWS, 'template-1m.db');
+  const db = file('work.db');
+  const agentMs: number[] = [];
+  const rawMs: number[] = [];
+  const ratios: number[] = [];
+  let agentRss = 0;
+  process.stdout.write(`rebuild of a ${ROWS}-row table with two secondary indexes, ${RUNS} paired runs\n`);
+  for (let i = 0; i < RUNS; i++) {
+    // Alternate which goes first, so that neither always gets the warmer cache.
+    const order = i % 2 === 0 ? ['agent', 'raw'] : ['raw', 'agent'];
+    const pair: Record<string, number> = {};
+    for (const which of order) {
+      copyFileSync(small, db);
+      const run = which === 'agent' ? timed(agentArgs(db)) : timed([file('raw-rebuild.cjs'), db]);
+      pair[which] = run.ms;
+      if (which === 'agent') agentRss = Math.max(agentRss, run.rssKb);
+    }
+    agentMs.push(pair.agent!);
+    rawMs.push(pair.raw!);
+    ratios.push(pair.agent! / pair.raw!);
+    process.stdout.write(`  run ${i + 1}: agent ${pair.agent!.toFixed(0)} ms, raw ${pair.raw!.toFixed(0)} ms, ratio ${(pair.agent! / pair.raw!).toFixed(3)}\n`);
+  }
+  copyFileSync(small, db);
+  const rawRss = timed([file('raw-rebuild.cjs'), db]).rssKb;
+  rmSync(small);
+
+  const big = template(BIG_ROWS, 'template-4m.db');
+  const bigRun = timed(agentArgs(big));
+  rmSync(big);
+
+  // The boot check: a database already at head.
+  const atHead = file('at-head.db');
+  spawnSync(process.execPath, [AGENT, 'upgrade', '--db', atHead, '--bundle', file('bench.mbundle'), '--trust', file('bench.pub'), '--no-backup']);
+  const bare: number[] = [];
+  const boot: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    bare.push(timed(['-e', '0']).ms);
+    boot.push(timed(agentArgs(atHead)).ms);
+  }
+
+  const figures = {
+    agentMedian: median(agentMs),
+    rawMedian: median(rawMs),
+    ratioOfMedians: median(agentMs) / median(rawMs),
+    medianPairedRatio: median(ratios),
+    agentRssMb: agentRss / 1024,
+    rawRssMb: rawRss / 1024,
+    bigRssMb: bigRun.rssKb / 1024,
+    bigMs: bigRun.ms,
+    bareMedian: median(bare),
+    bootMedian: median(boot),
+  };
+  const report = [
+    `# edge-agent rebuild benchmark`,
+    '',
+    `Command: \`npx tsx scripts/bench/rebuild.ts --runs ${RUNS} --rows ${ROWS} --big-rows ${BIG_ROWS}\` (after \`npx turbo run build\`), ${new Date().toISOString().slice(0, 10)}, ${process.platform} ${process.arch}, Node ${process.version}.`,
+    '',
+    `A file database with a ${ROWS.toLocaleString('en')}-row table and two secondary indexes; one revision (NOT NULL + CHECK on a column) rebuilds it.`,
+    `"raw" runs the bundle's signed 12-step SQL directly through better-sqlite3 in one transaction (foreign_keys off, synchronous=FULL, foreign_key_check), in its own Node process.`,
+    `"agent" is \`edge-agent upgrade --no-backup --json\` with every default check: verification, rollback and history checks, drift check, lock probe, quick_check of touched tables that are not rebuilt, free-space estimate, fingerprint validation before COMMIT, bookkeeping and apply log.`,
+    '',
+    '| measure | figure | target |',
+    '|---|---|---|',
+    `| agent upgrade, median of ${RUNS} | ${figures.agentMedian.toFixed(0)} ms | |`,
+    `| raw rebuild, median of ${RUNS} | ${figures.rawMedian.toFixed(0)} ms | |`,
+    `| ratio of medians | ${figures.ratioOfMedians.toFixed(3)} | <= 1.15 |`,
+    `| median of paired ratios | ${figures.medianPairedRatio.toFixed(3)} | <= 1.15 |`,
+    `| agent peak RSS, ${ROWS.toLocaleString('en')} rows | ${figures.agentRssMb.toFixed(1)} MB | <= 120 MB |`,
+    `| raw rebuild peak RSS, ${ROWS.toLocaleString('en')} rows | ${figures.rawRssMb.toFixed(1)} MB | |`,
+    `| agent peak RSS, ${BIG_ROWS.toLocaleString('en')} rows | ${figures.bigRssMb.toFixed(1)} MB (${(((figures.bigRssMb - figures.agentRssMb) / figures.agentRssMb) * 100).toFixed(1)}% vs 1M) | within 10% |`,
+    `| agent upgrade, ${BIG_ROWS.toLocaleString('en')} rows | ${figures.bigMs.toFixed(0)} ms | |`,
+    `| \`upgrade\` at head (boot check), median of 20 | ${figures.bootMedian.toFixed(0)} ms | |`,
+    `| bare \`node -e 0\`, median of 20 | ${figures.bareMedian.toFixed(0)} ms | |`,
+    `| boot check / bare node | ${(figures.bootMedian / figures.bareMedian).toFixed(2)}x | <= 3x |`,
+    '',
+    'Per-run pairs (agent ms, raw ms, ratio):',
+    '',
+    ...agentMs.map((a, i) => `- ${a.toFixed(0)}, ${rawMs[i]!.toFixed(0)}, ${ratios[i]!.toFixed(3)}`),
+    '',
+    'Peak RSS is `/usr/bin/time -f %M` of the child process. Timings are wall clock of the whole process, start-up included.',
+    '',
+  ].join('\n');
+  process.stdout.write(`\n${report}`);
+  writeFileSync(join(root, 'docs/benchmarks-agent.md'), report);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
