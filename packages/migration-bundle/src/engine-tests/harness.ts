@@ -94,13 +94,18 @@ export function ops(fn: (op: Operations) => void): Operation[] {
 
 /** Number of row copies (`INSERT INTO "_godwit_new_...`) in a list of statements. */
 export function copyCount(statements: readonly string[], table?: string): number {
-  const prefix = table ? `INSERT INTO "_godwit_new_${table}"` : 'INSERT INTO "_godwit_new_';
+  const prefix = table ? `INSERT INTO ${q(`_godwit_new_${table}`)} ` : 'INSERT INTO "_godwit_new_';
   return statements.filter((sql) => sql.startsWith(prefix)).length;
 }
 
 /** True when the statements rebuild `table` (create a copy, drop the original, rename). */
 export function rebuilds(statements: readonly string[], table: string): boolean {
-  return copyCount(statements, table) > 0 && statements.includes(`DROP TABLE "${table}"`);
+  return copyCount(statements, table) > 0 && statements.includes(`DROP TABLE ${q(table)}`);
+}
+
+/** Quotes an identifier for SQL text. */
+export function q(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 const FLOAT = new Float64Array(1);
@@ -121,9 +126,9 @@ export function exactValue(value: unknown): string {
 
 /** Rows as exact strings (safe integers, real bits, text and blob bytes), in `orderBy` order. */
 export function exactRows(db: DatabaseType, table: string, columns: string[], orderBy = 'rowid'): string[] {
-  const select = columns.map((c) => `"${c}"`).join(', ');
+  const select = columns.map(q).join(', ');
   const rows = db
-    .prepare(`SELECT ${select} FROM "${table}" ORDER BY ${orderBy}`)
+    .prepare(`SELECT ${select} FROM ${q(table)} ORDER BY ${orderBy}`)
     .raw(true)
     .safeIntegers(true)
     .all() as unknown[][];
@@ -141,12 +146,12 @@ export function contentHash(db: DatabaseType, table: string, columns: string[], 
 
 /** Also compares what SQLite itself says: `typeof(x)` and `hex(x)` of every value. */
 export function sqlTypedRows(db: DatabaseType, table: string, columns: string[], orderBy = 'rowid'): string[] {
-  const select = columns.map((c) => `typeof("${c}") || ':' || hex("${c}")`).join(` || '|' || `);
-  return (db.prepare(`SELECT ${select} AS r FROM "${table}" ORDER BY ${orderBy}`).pluck().all() as string[]);
+  const select = columns.map((c) => `typeof(${q(c)}) || ':' || hex(${q(c)})`).join(` || '|' || `);
+  return db.prepare(`SELECT ${select} AS r FROM ${q(table)} ORDER BY ${orderBy}`).pluck().all() as string[];
 }
 
 export function rowCount(db: DatabaseType, table: string): number {
-  return db.prepare(`SELECT count(*) FROM "${table}"`).pluck().get() as number;
+  return db.prepare(`SELECT count(*) FROM ${q(table)}`).pluck().get() as number;
 }
 
 export function columnsOf(db: DatabaseType, table: string): string[] {
@@ -162,11 +167,10 @@ export function dataSnapshot(db: DatabaseType): Record<string, { rows: number; h
   for (const { name, sql } of tables) {
     const withoutRowid = /without\s+rowid/i.test(sql);
     const columns = columnsOf(db, name);
-    const order = withoutRowid ? columns.map((c) => `"${c}"`).join(', ') : 'rowid';
-    const withRowid = withoutRowid ? columns : columns;
+    const order = withoutRowid ? columns.map(q).join(', ') : '_rowid_';
     const hash = createHash('sha256');
-    const select = (withoutRowid ? '' : 'rowid, ') + withRowid.map((c) => `"${c}"`).join(', ');
-    const rows = db.prepare(`SELECT ${select} FROM "${name}" ORDER BY ${order}`).raw(true).safeIntegers(true).all() as unknown[][];
+    const select = (withoutRowid ? '' : '_rowid_, ') + columns.map(q).join(', ');
+    const rows = db.prepare(`SELECT ${select} FROM ${q(name)} ORDER BY ${order}`).raw(true).safeIntegers(true).all() as unknown[][];
     for (const row of rows) hash.update(row.map(exactValue).join('|') + '\n');
     snapshot[name] = { rows: rows.length, hash: hash.digest('hex') };
   }
