@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { autogenerateRevision } from '../packages/migration-bundle/src/autogenerate/index.js';
@@ -112,6 +113,22 @@ describe('mbundle revision --autogenerate', () => {
     expect(result.stderr).toContain(
       'left alone (drizzle does not model them): trigger readings_clamp on readings, trigger sensors_keep_alarms on sensors, view sensor_latest',
     );
+  });
+
+  it('keeps STRICT and WITHOUT ROWID, which drizzle cannot state, and says so', async () => {
+    const dir = migrationsDir('cli-strict');
+    const schema = new URL('./fixtures/autogenerate/strict-table.ts', import.meta.url).pathname;
+    const { baseRevision } = (await import(schema)) as { baseRevision: string };
+    writeFileSync(join(dir, 'strict_base.ts'), baseRevision);
+    const result = await autogenerate(dir, schema);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('left alone (drizzle does not model them): STRICT of table kv, WITHOUT ROWID of table kv');
+    expect(readFileSync(result.stdout.trim(), 'utf8')).toContain("op.addColumn('kv', 'updated_at', 'INTEGER');");
+    const db = new Database(':memory:');
+    await upgrade(db, dir, []);
+    expect(db.prepare("SELECT sql FROM sqlite_schema WHERE name = 'kv'").pluck().get()).toMatch(/WITHOUT ROWID, STRICT$/);
+    expect((await mbundle(['check', '--dir', dir, '--schema', schema])).code).toBe(0);
+    db.close();
   });
 
   it('stops with exit 1 and no file on what operations cannot express (a generated column)', async () => {

@@ -3,6 +3,7 @@ import { withoutTriggersAndViews } from './autogenerate.js';
 import { headState } from './head-schema.js';
 import { loadSchemaTables } from './load-schema.js';
 import { targetSchema } from './target-schema.js';
+import { adoptUnmodeled } from './unmodeled.js';
 
 export { autogenerateRevision, type AutogenerateRequest, type AutogenerateResult } from './autogenerate.js';
 export { runAutogenerate } from './command.js';
@@ -13,14 +14,15 @@ export { targetSchema } from './target-schema.js';
 
 /**
  * For `mbundle check --schema FILE`: how the schema the migrations folder's head builds differs
- * from the drizzle schema module (expected), triggers and views aside. Empty when they agree.
+ * from the drizzle schema module (expected), leaving aside what drizzle does not model (triggers,
+ * views, STRICT, WITHOUT ROWID). Empty when they agree.
  *
  * @example
  * const changes = await compareSchemaFileToHead('src/db/schema.ts', 'migrations');
  * if (changes.length > 0) console.error(formatSchemaDiff(changes));
  */
 export async function compareSchemaFileToHead(schemaFile: string, dir: string): Promise<SchemaChange[]> {
-  const expected = targetSchema(await loadSchemaTables(schemaFile));
   const head = await headState(dir);
-  return diffSchemas(expected, withoutTriggersAndViews(head.schema));
+  const { target } = adoptUnmodeled(targetSchema(await loadSchemaTables(schemaFile)), head.schema);
+  return diffSchemas(target, withoutTriggersAndViews(head.schema));
 }
