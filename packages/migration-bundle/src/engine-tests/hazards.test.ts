@@ -262,6 +262,36 @@ describe('downgrades', () => {
   });
 });
 
+describe('a device whose schema is the expected one, spelled differently', () => {
+  // The fingerprint ignores spelling, so this device shows no drift (guarantee 5), and DESIGN says
+  // the signed SQL is what the executor runs "on a database at the bundle's expected schema". But
+  // the rebuild copies constraint text as stored (CHECK(qty>0) vs CHECK (qty > 0)), so the live plan
+  // differs from the signed one and, with expectedSql (what edge-agent passes), is refused.
+  const SIGNED = "CREATE TABLE orders (id INTEGER PRIMARY KEY, qty INTEGER CHECK (qty > 0), note TEXT DEFAULT 'x')";
+  const DEVICE = "create table Orders(id integer primary key, qty integer check(qty>0), note text default 'x')";
+  const chain = buildChain([
+    { id: 'r001_base', up: (op) => op.execute(SIGNED) },
+    { id: 'r002_rebuild', up: (op) => op.alterColumn('orders', 'note', { collate: 'NOCASE' }) },
+  ]);
+
+  it('shows no drift', () => {
+    const { db } = tempDb();
+    db.exec(DEVICE);
+    expectAtRevision(db, chain.byId('r001_base'));
+    db.close();
+  });
+
+  it.fails('upgrades with the signed SQL', () => {
+    const { db } = tempDb();
+    db.exec(DEVICE);
+    const insert = db.prepare('INSERT INTO Orders (qty, note) VALUES (?, ?)');
+    for (let i = 1; i <= 1000; i++) insert.run(i, `n${i}`);
+    applyUp(db, chain, ['r002_rebuild']);
+    expectAtRevision(db, chain.byId('r002_rebuild'));
+    db.close();
+  });
+});
+
 describe('identifiers that need quoting', () => {
   it('tables, columns, indexes and triggers named with spaces, quotes, brackets and keywords', () => {
     const chain = buildChain([
