@@ -52,13 +52,13 @@ export async function autogenerateRevision(request: AutogenerateRequest): Promis
   const renames = parseRenames(request.renames ?? [], head.schema, drizzleTarget);
   const renamedHead = applyRenames(head.schema, renames);
   const { target, ignored } = adoptUnmodeled(drizzleTarget, renamedHead);
-  const up = operationsBetween(head.schema, target, renames);
+  const up = operationsBetween(head.schema, target, renames, head.objectSql);
   const hints = renameHints(renamedHead, target);
   if (up.length === 0) return { file: null, id: null, up, down: [], hints, ignored };
 
   // Once up has run, the database still holds the head's triggers and views; down rebuilds around them.
   const afterUp = { ...target, triggers: head.schema.triggers, views: head.schema.views };
-  const down = operationsBetween(afterUp, head.schema, invertRenames(renames));
+  const down = operationsBetween(afterUp, head.schema, invertRenames(renames), head.objectSql);
   const id = request.id ?? freshRevisionId((candidate) => head.graph.has(candidate));
   selfCheck(head.steps, id, up, down, target, head.schema);
 

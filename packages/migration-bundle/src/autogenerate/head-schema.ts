@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { replaySchema } from '../build/plan-chain.js';
 import { GraphError } from '../graph/errors.js';
 import { createGraph, type RevisionGraph } from '../graph/graph.js';
 import { loadRevisionGraph, type LoadedRevision } from '../graph/load.js';
@@ -16,10 +15,13 @@ export interface HeadState {
   /** The chain from nothing to `parents`, in canonical order. */
   steps: MigrationStep[];
   schema: SchemaDescription;
+  /** Triggers' and views' SQL as written, by lower-cased name: a hand rebuild recreates them from it. */
+  objectSql: Map<string, string>;
 }
 
 /**
- * Loads `dir` and builds the schema at `parents` the way `mbundle build` does. A missing folder
+ * Loads `dir` and builds the schema at `parents`: the chain applied in the graph's canonical order
+ * through `runMigration`. A missing folder
  * is an empty history: the first revision starts from nothing.
  */
 export async function headState(dir: string, parentRefs?: readonly string[]): Promise<HeadState> {
@@ -39,21 +41,25 @@ export async function headState(dir: string, parentRefs?: readonly string[]): Pr
         ? []
         : [graph.requireSingleHead()];
   const byId = new Map(revisions.map((r) => [r.id, r]));
-  const chain = graph.pendingUp([], parents);
-  const steps = chain.map((id): MigrationStep => ({ revision: id, direction: 'up', operations: byId.get(id)!.up }));
-  // The very function `mbundle build` records each revision's expected schema with.
-  return { graph, parents, steps, schema: replaySchema(chain, revisions) };
+  const steps = graph
+    .pendingUp([], parents)
+    .map((id): MigrationStep => ({ revision: id, direction: 'up', operations: byId.get(id)!.up }));
+  return { graph, parents, steps, ...replay(steps) };
 }
 
-/**
- * Applies steps to an empty in-memory database through `runMigration`, as a device would, and
- * reads the schema back.
- */
+/** The schema after `steps`, applied to an empty database as `mbundle build` and devices do. */
 export function schemaAfter(steps: MigrationStep[]): SchemaDescription {
+  return replay(steps).schema;
+}
+
+function replay(steps: MigrationStep[]): { schema: SchemaDescription; objectSql: Map<string, string> } {
   const db = new Database(':memory:');
   try {
     if (steps.length > 0) runMigration(db, steps);
-    return readSchema(db);
+    const rows = db
+      .prepare("SELECT name, sql FROM sqlite_schema WHERE type IN ('trigger', 'view') AND sql IS NOT NULL")
+      .all() as { name: string; sql: string }[];
+    return { schema: readSchema(db), objectSql: new Map(rows.map((r) => [r.name.toLowerCase(), r.sql])) };
   } finally {
     db.close();
   }

@@ -12,6 +12,7 @@ export function rebuildByHand(
   from: TableDescription,
   to: TableDescription,
   fromSchema: SchemaDescription,
+  objectSql: ReadonlyMap<string, string>,
   reason: string,
 ): PlannedOperation[] {
   const table = to.name;
@@ -20,6 +21,8 @@ export function rebuildByHand(
   const views = fromSchema.views.filter((v) => names(v.sql));
   const triggers = fromSchema.triggers.filter((t) => t.table === table || names(t.sql));
   const kept = to.columns.filter((c) => from.columns.some((old) => old.name === c.name)).map((c) => quote(c.name));
+  // Rowids survive even where no column aliases them: other data may hold them.
+  if (keepsHiddenRowid(from, to)) kept.unshift('rowid');
   const dropped = from.columns.filter((c) => !to.columns.some((n) => n.name === c.name)).map((c) => c.name);
   const { columns, options } = createTableArgs({ ...to, name: copy });
 
@@ -36,14 +39,29 @@ export function rebuildByHand(
       sql: `INSERT INTO ${quote(copy)} (${kept.join(', ')}) SELECT ${kept.join(', ')} FROM ${quote(table)}`,
     },
   });
+  if (from.autoincrement && to.autoincrement) {
+    // Keep the AUTOINCREMENT high-water mark: it may exceed the largest id still present.
+    operations.push({ operation: { kind: 'execute', sql: `DELETE FROM sqlite_sequence WHERE name = '${copy}'` } });
+    operations.push({ operation: { kind: 'execute', sql: `UPDATE sqlite_sequence SET name = '${copy}' WHERE name = '${table}'` } });
+  }
   operations.push({
     operation: { kind: 'dropTable', table },
     note: dropped.length > 0 ? `Discards every value of ${dropped.map((c) => `${table}.${c}`).join(', ')}.` : undefined,
   });
   operations.push({ operation: { kind: 'renameTable', from: copy, to: table } });
-  for (const view of views) operations.push({ operation: { kind: 'execute', sql: view.sql } });
-  for (const trigger of triggers) operations.push({ operation: { kind: 'execute', sql: trigger.sql } });
+  // As written when known; the description's normalized text means the same.
+  for (const view of views) operations.push({ operation: { kind: 'execute', sql: objectSql.get(view.name) ?? view.sql } });
+  for (const trigger of triggers) {
+    operations.push({ operation: { kind: 'execute', sql: objectSql.get(trigger.name) ?? trigger.sql } });
+  }
   return operations.map(({ operation, note }) => (note ? { operation, note } : { operation }));
+}
+
+function keepsHiddenRowid(from: TableDescription, to: TableDescription): boolean {
+  const named = [...from.columns, ...to.columns].some((c) => ['rowid', '_rowid_', 'oid'].includes(c.name));
+  const key = to.columns.filter((c) => c.primaryKey > 0);
+  const aliased = key.length === 1 && key[0]!.type === 'INTEGER';
+  return !from.withoutRowid && !to.withoutRowid && !named && !aliased;
 }
 
 function mentions(sql: string, name: string): boolean {

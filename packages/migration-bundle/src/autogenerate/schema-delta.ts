@@ -12,7 +12,12 @@ import { rebuildReason, tableDelta } from './table-delta.js';
  * additions, dropped tables, new indexes. Triggers and views are not compared: drizzle does not
  * model them, and the engine carries them through its rebuilds.
  */
-export function operationsBetween(from: SchemaDescription, to: SchemaDescription, renames: Renames): PlannedOperation[] {
+export function operationsBetween(
+  from: SchemaDescription,
+  to: SchemaDescription,
+  renames: Renames,
+  objectSql: ReadonlyMap<string, string> = new Map(),
+): PlannedOperation[] {
   const renameOps: PlannedOperation[] = [];
   for (const [old, name] of renames.tables) renameOps.push({ operation: { kind: 'renameTable', from: old, to: name } });
   for (const [table, columns] of renames.columns) {
@@ -41,7 +46,7 @@ export function operationsBetween(from: SchemaDescription, to: SchemaDescription
     const reason = rebuildReason(old, table);
     if (reason) {
       rebuilt.add(table.name);
-      columnChanges.push(...rebuildByHand(old, table, source, reason));
+      columnChanges.push(...rebuildByHand(old, table, source, objectSql, reason));
       continue;
     }
     const delta = tableDelta(old, table);
