@@ -29,8 +29,9 @@ export function matchRoute(routes: readonly Route[], method: string, pathname: s
     const params: Record<string, string> = {};
     const ok = pattern.every((p, i) => {
       if (p.startsWith(':')) {
-        params[p.slice(1)] = decodeURIComponent(parts[i]!);
-        return true;
+        const value = decode(parts[i]!);
+        if (value !== null) params[p.slice(1)] = value;
+        return value !== null;
       }
       return p === parts[i];
     });
@@ -39,4 +40,12 @@ export function matchRoute(routes: readonly Route[], method: string, pathname: s
     allowed.push(route.method);
   }
   return allowed.length ? { allowed } : null;
+}
+
+function decode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }

@@ -31,7 +31,7 @@ export interface DeviceIdentity {
 }
 
 /** The broker knows a device only by this, so it carries the tenant to stay unique. */
-export function mqttUsernameOf(tenantId: string, deviceId: string): string {
+function mqttUsernameOf(tenantId: string, deviceId: string): string {
   return `${tenantId}:${deviceId}`;
 }
 
@@ -70,17 +70,6 @@ export class DeviceStore {
     const [row] = await this.scopes.tenant(tenantId, (tx) => tx.select().from(t.devices).where(eq(t.devices.id, id)));
     if (!row) throw notFound(`device ${id}`);
     return toDevice(row);
-  }
-
-  async list(tenantId: string, channel?: string): Promise<Device[]> {
-    const rows = await this.scopes.tenant(tenantId, (tx) =>
-      tx
-        .select()
-        .from(t.devices)
-        .where(channel === undefined ? undefined : eq(t.devices.channel, channel))
-        .orderBy(t.devices.id),
-    );
-    return rows.map(toDevice);
   }
 
   /** Revoked devices can no longer authenticate; the broker side disconnects them. */

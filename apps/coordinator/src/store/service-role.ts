@@ -4,7 +4,7 @@ import { queryRows, type Db } from './database.js';
 export const DEFAULT_SERVICE_ROLE = 'godwit_service';
 const ROLE_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
-export function checkRoleName(name: string): string {
+function checkRoleName(name: string): string {
   if (!ROLE_NAME.test(name)) throw new Error(`service role ${JSON.stringify(name)}: use lower-case letters, digits and _`);
   return name;
 }
