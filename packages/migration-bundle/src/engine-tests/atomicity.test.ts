@@ -107,6 +107,7 @@ function expectCleanFailure(specs: RevisionSpec[], options: { beforeCommit?: (db
   expect(dataSnapshot(db)).toEqual(data);
   expect(fileHash(path)).toBe(file);
   expect(db.pragma('legacy_alter_table', { simple: true })).toBe(0);
+  expect(db.pragma('foreign_keys', { simple: true })).toBe(1); // restored, as better-sqlite3 opened it
   expect(db.inTransaction).toBe(false);
   expectHealthy(db);
   return { db, error, chain };

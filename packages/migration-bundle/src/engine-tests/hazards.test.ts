@@ -262,6 +262,26 @@ describe('downgrades', () => {
   });
 });
 
+describe('a CHECK constraint that qualifies its column with the table name', () => {
+  // Valid SQLite (CHECK (t.qty > 0)), but the copy is created as "_godwit_new_t", where "t.qty"
+  // does not resolve: the rebuild, and so every rebuild-needing change of such a table, is refused
+  // with "no such column: t.qty".
+  it.fails('survives a rebuild', () => {
+    const chain = buildChain([
+      { id: 'r001_base', up: (op) => op.execute('CREATE TABLE t (id INTEGER PRIMARY KEY, qty INTEGER CHECK (t.qty > 0))') },
+      { id: 'r002_rebuild', up: (op) => op.addColumn('t', 'code', 'TEXT', { unique: true }) },
+    ]);
+    const { db } = tempDb();
+    applyUp(db, chain, ['r001_base']);
+    const insert = db.prepare('INSERT INTO t (qty) VALUES (?)');
+    for (let i = 1; i <= 1000; i++) insert.run(i);
+    applyUp(db, chain, ['r002_rebuild']);
+    expect(() => db.prepare('INSERT INTO t (qty) VALUES (0)').run()).toThrow(/CHECK constraint failed/);
+    expectAtRevision(db, chain.byId('r002_rebuild'));
+    db.close();
+  });
+});
+
 describe('a device whose schema is the expected one, spelled differently', () => {
   // The fingerprint ignores spelling, so this device shows no drift (guarantee 5), and DESIGN says
   // the signed SQL is what the executor runs "on a database at the bundle's expected schema". But
