@@ -171,6 +171,31 @@ describe('no leftovers and no change after a failure', () => {
     db.close();
   });
 
+  it('a full disk during the copy (the file may not grow: max_page_count)', () => {
+    const chain = buildChain([
+      { id: 'r001_shop', up: createShop },
+      { id: 'r002_copy', up: (op) => op.alterColumn('orders', 'note', { collate: 'NOCASE' }) },
+    ]);
+    const { db, path } = tempDb();
+    applyUp(db, chain, ['r001_shop']);
+    seedShop(db);
+    const data = dataSnapshot(db);
+    const schema = schemaRows(db);
+    const file = fileHash(path);
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages + 5}`);
+    const error = thrown(() => applyUp(db, chain, ['r002_copy']));
+    expect(error.code).toBe('statement-failed');
+    expect(error.message).toMatch(/full/i);
+    expect(leftovers(db)).toEqual([]);
+    expect(schemaRows(db)).toEqual(schema);
+    expect(dataSnapshot(db)).toEqual(data);
+    expect(fileHash(path)).toBe(file);
+    expectHealthy(db);
+    expectAtRevision(db, chain.byId('r001_shop'));
+    db.close();
+  });
+
   it('validation in beforeCommit throwing after every statement ran', () => {
     const { db, error } = expectCleanFailure(
       [{ id: 'r002_ok', up: (op) => op.alterColumn('orders', 'sku', { collate: 'NOCASE' }) }],
