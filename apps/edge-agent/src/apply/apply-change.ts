@@ -8,14 +8,13 @@ import { isLockError, lockedError, probeWriteLock } from '../db/write-lock.js';
 import { AgentError } from '../errors.js';
 import { revisionLabel } from '../state/agent-state.js';
 import { readState } from '../state/read-state.js';
+import { appendApplyLog, writeState, type ApplyLogEntry } from '../state/write-state.js';
 import type { ChangeOptions } from './change-options.js';
 import type { ChangeReport } from './change-report.js';
 import type { PreparedChange } from './prepare-change.js';
 import { compareSchema, onlyKnownDrift } from './preflight.js';
 import { appliedClosure } from './resolve-change.js';
 import { touchedTables } from './touched-tables.js';
-
-type Bookkeeping = typeof import('../state/write-state.js');
 
 /**
  * The write path: lock, plan, integrity and space pre-checks, backup, then the migration through
@@ -39,8 +38,7 @@ export async function applyChange(options: ChangeOptions, prepared: PreparedChan
       backupDir: options.backup?.dir ?? null,
     });
     if (options.backup) report.backup = await backupDatabase(db, dbPath, options.backup.dir, options.backup.keep);
-    const bookkeeping: Bookkeeping = await import('../state/write-state.js');
-    migrate(db, options, prepared, report, started, touched, rebuilt, bookkeeping);
+    migrate(db, options, prepared, report, started, touched, rebuilt);
   } finally {
     db.close();
   }
@@ -54,7 +52,6 @@ function migrate(
   started: number,
   touched: string[],
   rebuilt: string[],
-  bookkeeping: Bookkeeping,
 ): void {
   const { manifest } = options.bundle;
   const { graph, steps } = prepared.change;
@@ -64,7 +61,7 @@ function migrate(
   const startedAt = Date.now();
   let committedHeads = prepared.state.heads;
   let validationFailure: AgentError | null = null;
-  const logRow = (revisions: string[], to: string[], outcome: string, error: string | null, sizesAfter: Record<string, number> | null) => ({
+  const logRow = (revisions: string[], to: string[], outcome: string, error: string | null, sizesAfter: Record<string, number> | null): ApplyLogEntry => ({
     command: options.command,
     bundleId: manifest.bundleId,
     bundleSequence: manifest.sequence,
@@ -108,7 +105,7 @@ function migrate(
           throw validationFailure;
         }
         for (const table of rebuilt) rowsCopied[table] ??= countRows(tx, table);
-        bookkeeping.writeState(tx, {
+        writeState(tx, {
           heads,
           applied: options.command === 'upgrade' ? revisionIds.map((id) => ({ revision: id, checksum: byId.get(id)!.checksum })) : [],
           removed: options.command === 'downgrade' ? revisionIds : [],
@@ -116,7 +113,7 @@ function migrate(
           now: Date.now(),
         });
         report.sizesAfter = tableSizes(tx, touched.filter((t) => tableExists(tx, t)));
-        bookkeeping.appendApplyLog(tx, logRow(revisionIds, heads, 'applied', null, report.sizesAfter));
+        appendApplyLog(tx, logRow(revisionIds, heads, 'applied', null, report.sizesAfter));
         committedHeads = heads;
         report.to = revisionLabel(heads);
         report.revisions.push(...revisionIds);
@@ -132,7 +129,7 @@ function migrate(
     report.outcome = failure.code === 'locked' && sameHeads(now, prepared.state.heads) ? 'refused' : 'rolled-back';
     const attempted = steps.map((s) => s.revision).filter((id) => !report.revisions.includes(id));
     try {
-      db.transaction(() => bookkeeping.appendApplyLog(db, logRow(attempted, now, report.outcome, failure.message, null)))();
+      db.transaction(() => appendApplyLog(db, logRow(attempted, now, report.outcome, failure.message, null)))();
     } catch {
       // A full disk can refuse the log row too; the exit code and message still say what happened.
     }

@@ -5,6 +5,7 @@ import { isLockError, lockedError, probeWriteLock } from '../db/write-lock.js';
 import { usageError } from '../errors.js';
 import { revisionLabel } from '../state/agent-state.js';
 import { readState } from '../state/read-state.js';
+import { appendApplyLog, writeState } from '../state/write-state.js';
 import { checkChecksums, checkSequence, compareSchema, driftError } from './preflight.js';
 import { appliedClosure } from './resolve-change.js';
 
@@ -49,7 +50,6 @@ export async function stampDatabase(options: StampOptions): Promise<StampResult>
   } finally {
     reader?.close();
   }
-  const { appendApplyLog, writeState } = await import('../state/write-state.js');
   const db = openForWriting(options.dbPath, options.lockTimeoutMs);
   try {
     probeWriteLock(db, options.dbPath, options.lockTimeoutMs);

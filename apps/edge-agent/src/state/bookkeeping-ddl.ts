@@ -1,8 +1,11 @@
 /**
- * The CREATE statements for the tables in `tables.ts`. drizzle-orm has no run-time DDL, and a device
- * must create them without drizzle-kit; `ddl.test.ts` proves both describe the same columns.
+ * The CREATE statements for the bookkeeping tables defined with drizzle-orm in
+ * packages/schema/src/agent/tables.ts (the schema of record). The agent writes them with plain SQL:
+ * loading drizzle and the schema package would cost more than the whole boot check.
+ * `bookkeeping.test.ts` proves these statements, the agent's reads and writes and the drizzle
+ * definitions agree.
  */
-export const AGENT_TABLES_DDL: readonly string[] = Object.freeze([
+export const BOOKKEEPING_DDL: readonly string[] = Object.freeze([
   `CREATE TABLE IF NOT EXISTS godwit_heads (revision TEXT PRIMARY KEY NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS godwit_revisions (
     revision TEXT PRIMARY KEY NOT NULL,
@@ -36,6 +39,3 @@ export const AGENT_TABLES_DDL: readonly string[] = Object.freeze([
     drift TEXT
   )`,
 ]);
-
-/** The row of `godwit_state`: there is only ever one. */
-export const AGENT_STATE_ROW_ID = 1;
