@@ -97,57 +97,63 @@ function seedValues(db: Database): void {
 }
 
 describe('values copy byte for byte through a rebuild', () => {
-  it('BLOBs, 64-bit integers at the limits, REAL edge values, JSON, timestamps, unicode, NULLs; a renamed column keeps its values', () => {
-    const chain = buildChain([
-      {
-        id: 'r001_vals',
-        up: (op) => op.execute('CREATE TABLE vals (id INTEGER PRIMARY KEY, b BLOB, i INTEGER, r REAL, x, j TEXT, ts TEXT, u TEXT, n TEXT)'),
-      },
-      {
-        id: 'r002_rebuild',
-        up: (op) => {
-          op.renameColumn('vals', 'u', 'label');
-          op.addCheck('vals', 'id_positive', 'id > 0');
-          op.alterColumn('vals', 'j', { default: "'{}'" });
-          op.addColumn('vals', 'added', 'TEXT', { unique: true });
+  for (const encoding of ['UTF-8', 'UTF-16le'] as const) {
+    it(`BLOBs, 64-bit integers at the limits, REAL edge values, JSON, timestamps, unicode, invalid UTF-8, NULLs in a ${encoding} database; a renamed column keeps its values`, () => {
+      const chain = buildChain([
+        {
+          id: 'r001_vals',
+          up: (op) => op.execute('CREATE TABLE vals (id INTEGER PRIMARY KEY, b BLOB, i INTEGER, r REAL, x, j TEXT, ts TEXT, u TEXT, n TEXT)'),
         },
-      },
-    ]);
-    const { db } = tempDb();
-    applyUp(db, chain, ['r001_vals']);
-    seedValues(db);
-    const exactBefore = exactRows(db, 'vals', COLUMNS);
-    const sqlBefore = sqlTypedRows(db, 'vals', COLUMNS);
-    // The seed really holds the edge values (SQLite keeps -0.0 only where no REAL affinity applies).
-    const negativeZero = db.prepare('SELECT x FROM vals WHERE id = 1').safeIntegers(true).pluck().get();
-    expect(Object.is(negativeZero, -0)).toBe(true);
-    const holding = db.prepare('SELECT count(*) FROM vals WHERE i = ?').pluck();
-    for (const edge of INTEGERS) expect(holding.get(edge), `rows holding ${edge}`).toBeGreaterThan(0);
-    expect(db.prepare("SELECT count(*) FROM vals WHERE typeof(b) = 'blob' AND length(b) = 0").pluck().get()).toBeGreaterThan(0);
-    expect(db.prepare("SELECT count(DISTINCT hex(r)) FROM vals WHERE typeof(r) = 'real'").pluck().get()).toBeGreaterThanOrEqual(REALS.length - 1);
+        {
+          id: 'r002_rebuild',
+          up: (op) => {
+            op.renameColumn('vals', 'u', 'label');
+            op.addCheck('vals', 'id_positive', 'id > 0');
+            op.alterColumn('vals', 'j', { default: "'{}'" });
+            op.addColumn('vals', 'added', 'TEXT', { unique: true });
+          },
+        },
+      ]);
+      const { db } = tempDb();
+      db.pragma(`encoding = '${encoding}'`);
+      applyUp(db, chain, ['r001_vals']);
+      seedValues(db);
+      // Text whose bytes are not valid in the database encoding: SQLite stores them as given.
+      db.exec("UPDATE vals SET u = CAST(X'C328FFE282' AS TEXT) WHERE id % 97 = 0");
+      expect(db.pragma('encoding', { simple: true })).toBe(encoding);
+      const exactBefore = exactRows(db, 'vals', COLUMNS);
+      const sqlBefore = sqlTypedRows(db, 'vals', COLUMNS);
+      // The seed really holds the edge values (SQLite keeps -0.0 only where no REAL affinity applies).
+      const negativeZero = db.prepare('SELECT x FROM vals WHERE id = 1').safeIntegers(true).pluck().get();
+      expect(Object.is(negativeZero, -0)).toBe(true);
+      const holding = db.prepare('SELECT count(*) FROM vals WHERE i = ?').pluck();
+      for (const edge of INTEGERS) expect(holding.get(edge), `rows holding ${edge}`).toBeGreaterThan(0);
+      expect(db.prepare("SELECT count(*) FROM vals WHERE typeof(b) = 'blob' AND length(b) = 0").pluck().get()).toBeGreaterThan(0);
+      expect(db.prepare("SELECT count(DISTINCT hex(r)) FROM vals WHERE typeof(r) = 'real'").pluck().get()).toBeGreaterThanOrEqual(REALS.length - 1);
 
-    const [plan] = planUp(db, chain, ['r002_rebuild']);
-    expect(plan!.rebuilt).toEqual(['vals']);
-    const copy = plan!.statements.find((s) => s.sql.startsWith('INSERT INTO "_godwit_new_vals"'))!.sql;
-    expect(copy).not.toMatch(/CAST/i);
-    applyUp(db, chain, ['r002_rebuild']);
+      const [plan] = planUp(db, chain, ['r002_rebuild']);
+      expect(plan!.rebuilt).toEqual(['vals']);
+      const copy = plan!.statements.find((s) => s.sql.startsWith('INSERT INTO "_godwit_new_vals"'))!.sql;
+      expect(copy).not.toMatch(/CAST/i);
+      applyUp(db, chain, ['r002_rebuild']);
 
-    const renamed = COLUMNS.map((c) => (c === 'u' ? 'label' : c));
-    expect(rowCount(db, 'vals')).toBe(ROWS);
-    const exactAfter = exactRows(db, 'vals', renamed);
-    const sqlAfter = sqlTypedRows(db, 'vals', renamed);
-    for (let k = 0; k < ROWS; k++) {
-      if (exactAfter[k] !== exactBefore[k] || sqlAfter[k] !== sqlBefore[k]) {
-        expect({ row: k + 1, exact: exactAfter[k], sql: sqlAfter[k] }).toEqual({ row: k + 1, exact: exactBefore[k], sql: sqlBefore[k] });
+      const renamed = COLUMNS.map((c) => (c === 'u' ? 'label' : c));
+      expect(rowCount(db, 'vals')).toBe(ROWS);
+      const exactAfter = exactRows(db, 'vals', renamed);
+      const sqlAfter = sqlTypedRows(db, 'vals', renamed);
+      for (let k = 0; k < ROWS; k++) {
+        if (exactAfter[k] !== exactBefore[k] || sqlAfter[k] !== sqlBefore[k]) {
+          expect({ row: k + 1, exact: exactAfter[k], sql: sqlAfter[k] }).toEqual({ row: k + 1, exact: exactBefore[k], sql: sqlBefore[k] });
+        }
       }
-    }
-    expect(Object.is(db.prepare('SELECT x FROM vals WHERE id = 1').safeIntegers(true).pluck().get(), -0)).toBe(true);
-    expect(db.prepare("SELECT count(*) FROM vals WHERE label = '👩‍👩‍👧‍👦 family'").pluck().get()).toBeGreaterThan(0);
-    expect(db.prepare("SELECT count(*) FROM vals WHERE length(CAST(label AS BLOB)) = length(CAST('nul' || char(0) || 'inside' AS BLOB))").pluck().get()).toBeGreaterThan(0);
-    expectHealthy(db);
-    expectAtRevision(db, chain.byId('r002_rebuild'));
-    db.close();
-  });
+      expect(Object.is(db.prepare('SELECT x FROM vals WHERE id = 1').safeIntegers(true).pluck().get(), -0)).toBe(true);
+      expect(db.prepare("SELECT count(*) FROM vals WHERE label = '👩‍👩‍👧‍👦 family'").pluck().get()).toBeGreaterThan(0);
+      expect(db.prepare("SELECT count(*) FROM vals WHERE length(CAST(label AS BLOB)) = length(CAST('nul' || char(0) || 'inside' AS BLOB))").pluck().get()).toBeGreaterThan(0);
+      expectHealthy(db);
+      expectAtRevision(db, chain.byId('r002_rebuild'));
+      db.close();
+    });
+  }
 
   it('the ranged copy (with progress) keeps rows whose rowids sit at the 64-bit limits, rowids and values intact', () => {
     const chain = buildChain([
