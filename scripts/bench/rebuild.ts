@@ -11,7 +11,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -55,14 +55,17 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
-/** Wall time of a child process, and its peak RSS from /usr/bin/time (kB). */
-function timed(args: string[]): { ms: number; rssKb: number; code: number } {
+/**
+ * Wall time of a child process, its CPU time (user + system) and peak RSS (kB) from /usr/bin/time.
+ * CPU time is reported beside wall time because it moves far less when other work shares the machine.
+ */
+function timed(args: string[]): { ms: number; cpuMs: number; rssKb: number } {
   const started = performance.now();
-  const result = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { encoding: 'utf8' });
+  const result = spawnSync('/usr/bin/time', ['-f', '%M %U %S', process.execPath, ...args], { encoding: 'utf8' });
   const ms = performance.now() - started;
-  const rssKb = Number(result.stderr.trim().split('\n').at(-1));
+  const [rss, user, system] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
   if (result.status !== 0) throw new Error(`${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  return { ms, rssKb, code: result.status };
+  return { ms, cpuMs: (user! + system!) * 1000, rssKb: rss! };
 }
 
 async function setup() {
@@ -122,6 +125,8 @@ async function main() {
   const agentMs: number[] = [];
   const rawMs: number[] = [];
   const ratios: number[] = [];
+  const agentCpu: number[] = [];
+  const rawCpu: number[] = [];
   let agentRss = 0;
   process.stdout.write(`rebuild of a ${ROWS}-row table with two secondary indexes, ${RUNS} paired runs\n`);
   for (let i = 0; i < RUNS; i++) {
@@ -132,12 +137,15 @@ async function main() {
       copyFileSync(small, db);
       const run = which === 'agent' ? timed(agentArgs(db)) : timed([file('raw-rebuild.cjs'), db]);
       pair[which] = run.ms;
+      (which === 'agent' ? agentCpu : rawCpu).push(run.cpuMs);
       if (which === 'agent') agentRss = Math.max(agentRss, run.rssKb);
     }
     agentMs.push(pair.agent!);
     rawMs.push(pair.raw!);
     ratios.push(pair.agent! / pair.raw!);
-    process.stdout.write(`  run ${i + 1}: agent ${pair.agent!.toFixed(0)} ms, raw ${pair.raw!.toFixed(0)} ms, ratio ${(pair.agent! / pair.raw!).toFixed(3)}\n`);
+    process.stdout.write(
+      `  run ${i + 1}: agent ${pair.agent!.toFixed(0)} ms (cpu ${agentCpu.at(-1)!.toFixed(0)}), raw ${pair.raw!.toFixed(0)} ms (cpu ${rawCpu.at(-1)!.toFixed(0)}), ratio ${(pair.agent! / pair.raw!).toFixed(3)}\n`,
+    );
   }
   copyFileSync(small, db);
   const rawRss = timed([file('raw-rebuild.cjs'), db]).rssKb;
@@ -166,6 +174,7 @@ async function main() {
     rawRssMb: rawRss / 1024,
     bigRssMb: bigRun.rssKb / 1024,
     bigMs: bigRun.ms,
+    cpuRatio: median(agentCpu) / median(rawCpu),
     bareMedian: median(bare),
     bootMedian: median(boot),
   };
@@ -184,6 +193,7 @@ async function main() {
     `| raw rebuild, median of ${RUNS} | ${figures.rawMedian.toFixed(0)} ms | |`,
     `| ratio of medians | ${figures.ratioOfMedians.toFixed(3)} | <= 1.15 |`,
     `| median of paired ratios | ${figures.medianPairedRatio.toFixed(3)} | <= 1.15 |`,
+    `| CPU time (user+sys), agent / raw, ratio of medians | ${figures.cpuRatio.toFixed(3)} (${median(agentCpu).toFixed(0)} / ${median(rawCpu).toFixed(0)} ms) | |`,
     `| agent peak RSS, ${ROWS.toLocaleString('en')} rows | ${figures.agentRssMb.toFixed(1)} MB | <= 120 MB |`,
     `| raw rebuild peak RSS, ${ROWS.toLocaleString('en')} rows | ${figures.rawRssMb.toFixed(1)} MB | |`,
     `| agent peak RSS, ${BIG_ROWS.toLocaleString('en')} rows | ${figures.bigRssMb.toFixed(1)} MB (${(((figures.bigRssMb - figures.agentRssMb) / figures.agentRssMb) * 100).toFixed(1)}% vs 1M) | within 10% |`,
@@ -192,9 +202,11 @@ async function main() {
     `| bare \`node -e 0\`, median of 20 | ${figures.bareMedian.toFixed(0)} ms | |`,
     `| boot check / bare node | ${(figures.bootMedian / figures.bareMedian).toFixed(2)}x | <= 3x |`,
     '',
-    'Per-run pairs (agent ms, raw ms, ratio):',
+    'Per-run pairs (agent ms, raw ms, wall ratio, agent CPU ms, raw CPU ms):',
     '',
-    ...agentMs.map((a, i) => `- ${a.toFixed(0)}, ${rawMs[i]!.toFixed(0)}, ${ratios[i]!.toFixed(3)}`),
+    ...agentMs.map((a, i) => `- ${a.toFixed(0)}, ${rawMs[i]!.toFixed(0)}, ${ratios[i]!.toFixed(3)}, ${agentCpu[i]!.toFixed(0)}, ${rawCpu[i]!.toFixed(0)}`),
+    '',
+    `Load average when it finished: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} CPUs (other work on the machine shows up in wall times).`,
     '',
     'Peak RSS is `/usr/bin/time -f %M` of the child process. Timings are wall clock of the whole process, start-up included.',
     '',
