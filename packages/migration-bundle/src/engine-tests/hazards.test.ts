@@ -75,6 +75,21 @@ describe('dropping a column that a trigger still uses', () => {
     ).toThrow(/orders_au/);
   });
 
+  it('(a view in the same position is refused at build time, naming it)', () => {
+    expect(() =>
+      buildChain([
+        {
+          id: 'r001_shop',
+          up: (op) => {
+            createShop(op);
+            op.execute('CREATE VIEW order_notes AS SELECT id, note FROM orders');
+          },
+        },
+        { id: 'r002_drop', up: (op) => op.dropColumn('orders', 'note') },
+      ]),
+    ).toThrow(/order_notes/);
+  });
+
   it('what a device gets today: the migration succeeds and the application breaks on its next write', () => {
     const { chain, db } = shopWith(
       (op) => op.dropColumn('orders', 'note'),
