@@ -10,7 +10,7 @@ export interface Renames {
   columns: Map<string, Map<string, string>>;
 }
 
-export function noRenames(): Renames {
+function noRenames(): Renames {
   return { tables: new Map(), columns: new Map() };
 }
 

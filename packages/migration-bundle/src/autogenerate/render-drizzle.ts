@@ -107,6 +107,6 @@ function renderDefault(table: string, column: SQLiteColumn, sqlText: (fragment: 
   );
 }
 
-export function quote(identifier: string): string {
+function quote(identifier: string): string {
   return `"${identifier.replaceAll('"', '""')}"`;
 }
