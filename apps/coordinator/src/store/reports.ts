@@ -79,8 +79,18 @@ function newestPerDevice(states: readonly DeviceStateWrite[]): DeviceStateWrite[
   return [...newest.values()];
 }
 
+// PostgreSQL binds at most 65,535 parameters per statement; a storm batch can carry more.
+const ROWS_PER_STATEMENT = 2000;
+
+function* chunks<T>(items: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < items.length; i += ROWS_PER_STATEMENT) yield items.slice(i, i + ROWS_PER_STATEMENT);
+}
+
 async function upsertDeviceStates(tx: Tx, states: readonly DeviceStateWrite[]): Promise<void> {
-  if (states.length === 0) return;
+  for (const chunk of chunks(states)) await upsertChunk(tx, chunk);
+}
+
+async function upsertChunk(tx: Tx, states: readonly DeviceStateWrite[]): Promise<void> {
   await tx
     .insert(t.deviceState)
     .values(
@@ -119,7 +129,12 @@ async function upsertDeviceStates(tx: Tx, states: readonly DeviceStateWrite[]): 
 
 /** Inserts events once each; returns the ones this call stored (not those already there). */
 async function insertEvents(tx: Tx, events: readonly EventWrite[]) {
-  if (events.length === 0) return [];
+  const stored = [];
+  for (const chunk of chunks(events)) stored.push(...(await insertChunk(tx, chunk)));
+  return stored;
+}
+
+function insertChunk(tx: Tx, events: readonly EventWrite[]) {
   return tx
     .insert(t.migrationEvents)
     .values(
@@ -132,9 +147,14 @@ async function insertEvents(tx: Tx, events: readonly EventWrite[]) {
 
 async function storedCounters(tx: Tx, tenantId: string, group: TenantGroup): Promise<StoredCounter[]> {
   const ids = [...new Set([...group.states, ...group.events].map((r) => r.deviceId))];
-  const rows = await tx
-    .select({ deviceId: t.deviceState.deviceId, counter: t.deviceState.counter })
-    .from(t.deviceState)
-    .where(inArray(t.deviceState.deviceId, ids));
+  const rows = [];
+  for (const chunk of chunks(ids)) {
+    rows.push(
+      ...(await tx
+        .select({ deviceId: t.deviceState.deviceId, counter: t.deviceState.counter })
+        .from(t.deviceState)
+        .where(inArray(t.deviceState.deviceId, chunk))),
+    );
+  }
   return rows.filter((r) => r.counter !== null).map((r) => ({ tenantId, deviceId: r.deviceId, counter: r.counter! }));
 }

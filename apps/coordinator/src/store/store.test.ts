@@ -63,6 +63,14 @@ describe.each(testDrivers())('store on %s', (driver) => {
     expect(row?.n).toBe(2);
   });
 
+  it('takes batches larger than one statement can bind', async () => {
+    const events = Array.from({ length: 14_000 }, (_, i) => event(tenant, 'd1', 100 + i));
+    const stored = await store.writeReports([state(tenant, 'd1', 14_099)], events);
+    expect(stored).toEqual([{ tenantId: tenant, deviceId: 'd1', counter: 14_099 }]);
+    const [row] = await queryRows<{ n: number }>(store.db, sql`select count(*)::int as n from migration_events where device_id = 'd1'`);
+    expect(row?.n).toBe(14_000);
+  });
+
   it('records presence without going back in time', async () => {
     const later = new Date();
     await store.setPresence([{ tenantId: tenant, deviceId: 'd2', online: false, at: later }]);
