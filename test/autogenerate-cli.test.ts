@@ -137,6 +137,16 @@ describe('mbundle revision --autogenerate', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/people\.full is a generated column/);
     expect(existsSync(dir) ? revisionFiles(dir) : []).toHaveLength(0);
+
+    // Made by hand, as the message says, the same column is no difference at all.
+    const made = migrationsDir('cli-generated-by-hand');
+    writeFileSync(
+      join(made, 'people.ts'),
+      `export default { id: 'people', parent: null, message: 'people', up(op) { op.execute("CREATE TABLE people (id integer PRIMARY KEY NOT NULL, first text NOT NULL, last text NOT NULL, full text GENERATED ALWAYS AS (first || ' ' || last) VIRTUAL)"); } };\n`,
+    );
+    const same = await autogenerate(made, new URL('./fixtures/autogenerate/generated-column.ts', import.meta.url).pathname);
+    expect(same.stdout).toMatch(/^nothing to do/);
+    expect(same.code).toBe(0);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
 import { addColumnOptions, foreignKeyActions, primaryKeyColumns } from './column-spec.js';
+import { AutogenerateError } from './errors.js';
 import type { PlannedOperation } from './planned-operation.js';
 import { readableSql } from './readable-sql.js';
 
@@ -102,7 +103,12 @@ export function tableDelta(
       columns.push(...addedColumn(to, column));
       continue;
     }
-    addColumnOptions(to, column);
+    if (signature(old.generated) !== signature(column.generated)) {
+      throw new AutogenerateError(
+        'unsupported-change',
+        `${table}.${column.name}: a generated column changes, which op.alterColumn cannot express; write this part of the revision with op.execute`,
+      );
+    }
     const changes: Extract<PlannedOperation['operation'], { kind: 'alterColumn' }>['changes'] = {};
     const notes: string[] = [];
     if (old.type !== column.type) {
