@@ -238,6 +238,36 @@ describe('a change that creates a foreign-key violation', () => {
     db.close();
   });
 
+  // Orphans a device already holds may be tolerated, but never a new one next to them: foreign_key_check
+  // reports no rowid for WITHOUT ROWID tables, so a "same table, same rowid" comparison cannot tell them apart.
+  for (const layout of ['rowid', 'WITHOUT ROWID'] as const) {
+    it(`a new orphan is refused even in a ${layout} child table that already held one`, () => {
+      const withoutRowid = layout === 'WITHOUT ROWID' ? ' WITHOUT ROWID' : '';
+      const chain = buildChain([
+        {
+          id: 'r001_base',
+          up: (op) => {
+            op.execute('CREATE TABLE p (id INTEGER PRIMARY KEY)');
+            op.execute(`CREATE TABLE kv (k TEXT PRIMARY KEY, p_id INTEGER REFERENCES p (id))${withoutRowid}`);
+          },
+        },
+        { id: 'r002_delete', up: (op) => op.execute('DELETE FROM p WHERE id = 1') },
+      ]);
+      const { db, path } = tempDb();
+      applyUp(db, chain, ['r001_base']);
+      db.pragma('foreign_keys = OFF');
+      db.exec("INSERT INTO p VALUES (1), (2); INSERT INTO kv VALUES ('old orphan', 99), ('a', 1), ('b', 1), ('c', 2)");
+      db.pragma('foreign_keys = ON');
+      const file = fileHash(path);
+      const error = thrown(() => applyUp(db, chain, ['r002_delete']));
+      expect(error.code).toBe('foreign-key-violation');
+      expect(error.message).toContain('kv');
+      expect(fileHash(path)).toBe(file);
+      expect(rowCount(db, 'p')).toBe(2);
+      db.close();
+    });
+  }
+
   it('the plan for a violating foreign key still copies the table once', () => {
     const chain = buildChain([
       { id: 'r001_family', up: (op) => createFamily(op) },
