@@ -95,12 +95,18 @@ describe('mbundle revision --autogenerate', () => {
       ['revision', '--autogenerate', '-m', 'x', '--schema', 'no/such/schema.ts', '--dir', dir],
       ['revision', '--autogenerate', '-m', 'x', '--schema', fixture('01-add-table', 'after'), '--dir', dir, '--rename', 'nosuch=posts'],
       ['revision', '--autogenerate', '-m', 'x', '--schema', fixture('01-add-table', 'after'), '--dir', dir, '--rename', 'users'],
+      ['revision', '--autogenerate', '-m', 'x', '--schema', fixture('01-add-table', 'after'), '--dir', dir, '--id', 'Bad-Id'],
     ];
     for (const argv of cases) {
       const result = await mbundle(argv);
       expect({ argv, code: result.code }).toEqual({ argv, code: 2 });
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
+    expect(revisionFiles(dir)).toHaveLength(1);
+    const [existing] = revisionFiles(dir);
+    const duplicate = await autogenerate(dir, fixture('01-add-table', 'after'), '--id', existing!.split('_')[0]!);
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.stderr).toMatch(/already exists/);
     expect(revisionFiles(dir)).toHaveLength(1);
   });
 

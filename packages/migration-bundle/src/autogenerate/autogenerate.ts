@@ -1,4 +1,5 @@
 import { relative } from 'node:path';
+import { describeRevision, GraphError } from '../graph/errors.js';
 import { diffSchemas, formatSchemaDiff } from '../schema/diff.js';
 import type { SchemaDescription } from '../schema/description.js';
 import { AutogenerateError } from './errors.js';
@@ -59,6 +60,10 @@ export async function autogenerateRevision(request: AutogenerateRequest): Promis
   // Once up has run, the database still holds the head's triggers and views; down rebuilds around them.
   const afterUp = { ...target, triggers: head.schema.triggers, views: head.schema.views };
   const down = operationsBetween(afterUp, head.schema, invertRenames(renames), head.objectSql);
+  if (request.id !== undefined && head.graph.has(request.id)) {
+    const existing = head.graph.node(request.id).file;
+    throw new GraphError('duplicate-id', `revision id ${describeRevision(request.id, existing)} already exists`, [request.id]);
+  }
   const id = request.id ?? freshRevisionId((candidate) => head.graph.has(candidate));
   selfCheck(head.steps, id, up, down, target, head.schema);
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { UsageError, type CommandIO, type ParsedArgs } from '../cli/command.js';
+import { REVISION_ID_PATTERN } from '../graph/revision.js';
 import { autogenerateRevision } from './autogenerate.js';
 
 /**
@@ -14,6 +15,9 @@ export async function runAutogenerate(args: ParsedArgs, io: CommandIO): Promise<
   if (schema === undefined) throw new UsageError('--autogenerate needs --schema FILE (a drizzle sqlite-core schema module)');
   const dir = resolve(io.cwd, stringValue(args, 'dir') ?? 'migrations');
   const id = stringValue(args, 'id');
+  if (id !== undefined && !REVISION_ID_PATTERN.test(id)) {
+    throw new UsageError(`--id ${JSON.stringify(id)} is malformed: an id is 4 to 64 characters of [0-9a-z_]`);
+  }
   const parents = listValue(args, 'parent');
   const result = await autogenerateRevision({
     schemaFile: resolve(io.cwd, schema),
