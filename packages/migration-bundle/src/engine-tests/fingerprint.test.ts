@@ -132,8 +132,16 @@ describe('the fingerprint changes with any change of a column, constraint, index
     ['a trigger dropped', 'DROP TRIGGER orders_ai'],
     ['a view dropped', 'DROP VIEW big_orders'],
     ['a table added', 'CREATE TABLE notes (id INTEGER PRIMARY KEY)'],
+    ['an FTS5 table added', 'CREATE VIRTUAL TABLE notes_fts USING fts5(body)'],
+    ['an R*Tree table added', 'CREATE VIRTUAL TABLE areas USING rtree(id, min_x, max_x)'],
   ])('%s', (_label, sql) => {
     expect(fingerprint([...BASE, sql])).not.toBe(base);
+  });
+
+  it('a virtual table whose columns change', () => {
+    const one = fingerprint([...BASE, 'CREATE VIRTUAL TABLE notes_fts USING fts5(body)']);
+    const two = fingerprint([...BASE, 'CREATE VIRTUAL TABLE notes_fts USING fts5(title, body)']);
+    expect(two).not.toBe(one);
   });
 
   // Constraint clauses that change what the database does, but that the description drops.
