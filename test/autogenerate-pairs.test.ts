@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fingerprintOf, loadRevisionGraph, planChain, readSchema, type SchemaDescription } from '@godwit/migration-bundle';
 import { autogenerateRevision, loadSchemaTables, targetSchema } from '../packages/migration-bundle/src/autogenerate/index.js';
 import {
@@ -9,6 +9,7 @@ import {
   fixtureExtras,
   mbundle,
   migrationsDir,
+  removeMigrationsDirs,
   revisionFiles,
   snapshot,
   upgrade,
@@ -16,7 +17,7 @@ import {
   type SchemaPair,
 } from './fixtures/autogenerate/harness.js';
 
-const tablesAndIndexes = (schema: SchemaDescription) => ({ ...schema, triggers: [], views: [] });
+const tablesAndIndexes = (schema: SchemaDescription) => ({ ...schema, triggers: [], views: [], virtualTables: [] });
 
 /** Each table of `before` the pair keeps, with the columns it keeps, under old and new names. */
 function keptColumns(pair: SchemaPair, before: SchemaDescription, after: SchemaDescription) {
@@ -39,6 +40,8 @@ function keptColumns(pair: SchemaPair, before: SchemaDescription, after: SchemaD
   });
 }
 
+afterAll(removeMigrationsDirs);
+
 describe.each(PAIRS)('autogenerate $name', (pair) => {
   it('takes a seeded database to exactly the drizzle schema, keeps every row of every kept column, and comes back', async () => {
     const dir = migrationsDir(pair.name);
@@ -55,6 +58,8 @@ describe.each(PAIRS)('autogenerate $name', (pair) => {
     const target = targetSchema(await loadSchemaTables(fixture(pair.name, 'after')));
     const kept = keptColumns(pair, before, target);
     const rowsBefore = kept.map((k) => snapshot(db, k.from, k.fromColumns, k.retyped));
+    const countRows = (name: string) => db.prepare(`SELECT count(*) FROM "${name}"`).pluck().get();
+    const virtualRows = before.virtualTables.map((v) => countRows(v.name));
     expect(rowsBefore.flat().length).toBeGreaterThan(0);
 
     const second = await autogenerateRevision({
@@ -71,9 +76,11 @@ describe.each(PAIRS)('autogenerate $name', (pair) => {
     expect(fingerprintOf(tablesAndIndexes(live))).toBe(fingerprintOf(target));
     const { graph, revisions } = await loadRevisionGraph(dir);
     expect(planChain(revisions, graph).at(-1)!.fingerprint).toBe(fingerprintOf(live));
-    // Triggers and views drizzle does not model are carried through, and still work.
+    // Triggers, views and virtual tables drizzle does not model are carried through, and still work.
     expect(live.triggers).toEqual(before.triggers);
     expect(live.views).toEqual(before.views);
+    expect(live.virtualTables).toEqual(before.virtualTables);
+    expect(live.virtualTables.map((v) => countRows(v.name))).toEqual(virtualRows);
     for (const view of live.views) db.prepare(`SELECT * FROM "${view.name}"`).all();
     expect(db.pragma('foreign_key_check')).toEqual([]);
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');

@@ -35,7 +35,7 @@ export interface AutogenerateResult {
   down: PlannedOperation[];
   /** Drop-and-add pairs that may be renames, each with the `--rename` flag to pass. */
   hints: string[];
-  /** What drizzle does not model and the revision leaves alone: triggers, views, STRICT, WITHOUT ROWID. */
+  /** What drizzle does not model and the revision leaves alone: triggers, views, virtual tables, STRICT, WITHOUT ROWID. */
   ignored: string[];
 }
 
@@ -57,8 +57,9 @@ export async function autogenerateRevision(request: AutogenerateRequest): Promis
   const hints = renameHints(renamedHead, target);
   if (up.length === 0) return { file: null, id: null, up, down: [], hints, ignored };
 
-  // Once up has run, the database still holds the head's triggers and views; down rebuilds around them.
-  const afterUp = { ...target, triggers: head.schema.triggers, views: head.schema.views };
+  // Once up has run, the database still holds what drizzle does not model; down rebuilds around it.
+  const { triggers, views, virtualTables } = head.schema;
+  const afterUp = { ...target, triggers, views, virtualTables };
   const down = operationsBetween(afterUp, head.schema, invertRenames(renames), head.objectSql);
   if (request.id !== undefined && head.graph.has(request.id)) {
     const existing = head.graph.node(request.id).file;
@@ -81,9 +82,9 @@ export async function autogenerateRevision(request: AutogenerateRequest): Promis
   return { file, id, up, down, hints, ignored };
 }
 
-/** Drizzle's view of a schema: tables and indexes only. */
-export function withoutTriggersAndViews(schema: SchemaDescription): SchemaDescription {
-  return { ...schema, triggers: [], views: [] };
+/** What drizzle models of a schema: its tables and indexes, without triggers, views and virtual tables. */
+export function modelledByDrizzle(schema: SchemaDescription): SchemaDescription {
+  return { ...schema, triggers: [], views: [], virtualTables: [] };
 }
 
 function selfCheck(
@@ -108,7 +109,7 @@ function selfCheck(
   } catch (error) {
     throw new AutogenerateError('self-check', `the generated up fails on the head schema (no file written): ${(error as Error).message}`);
   }
-  check('up', target, withoutTriggersAndViews(reached));
+  check('up', target, modelledByDrizzle(reached));
   let back: SchemaDescription;
   try {
     back = schemaAfter([...chain, upStep, downStep]);

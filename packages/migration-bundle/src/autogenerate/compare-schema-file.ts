@@ -1,5 +1,5 @@
 import { diffSchemas, type SchemaChange } from '../schema/diff.js';
-import { withoutTriggersAndViews } from './autogenerate.js';
+import { modelledByDrizzle } from './autogenerate.js';
 import { headState } from './head-schema.js';
 import { loadSchemaTables } from './load-schema.js';
 import { targetSchema } from './target-schema.js';
@@ -8,7 +8,7 @@ import { adoptUnmodeled } from './unmodeled.js';
 /**
  * For `mbundle check --schema FILE`: how the schema the migrations folder's head builds differs
  * from the drizzle schema module (expected), leaving aside what drizzle does not model (triggers,
- * views, STRICT, WITHOUT ROWID). Empty when they agree.
+ * views, virtual tables, STRICT, WITHOUT ROWID). Empty when they agree.
  *
  * @example
  * const changes = await compareSchemaFileToHead('src/db/schema.ts', 'migrations');
@@ -17,5 +17,5 @@ import { adoptUnmodeled } from './unmodeled.js';
 export async function compareSchemaFileToHead(schemaFile: string, dir: string): Promise<SchemaChange[]> {
   const head = await headState(dir);
   const { target } = adoptUnmodeled(targetSchema(await loadSchemaTables(schemaFile)), head.schema);
-  return diffSchemas(target, withoutTriggersAndViews(head.schema));
+  return diffSchemas(target, modelledByDrizzle(head.schema));
 }

@@ -6,13 +6,14 @@ const table = (name: string, columns: string[]): TableDescription => ({
   name,
   columns: columns.map((c) => ({ name: c, type: 'TEXT', notNull: false, default: null, primaryKey: 0, collate: null, generated: null })),
   autoincrement: false,
+  primaryKeyClause: null,
   uniques: [],
   checks: [],
   foreignKeys: [],
   strict: false,
   withoutRowid: false,
 });
-const schema = (...tables: TableDescription[]): SchemaDescription => ({ tables, indexes: [], triggers: [], views: [] });
+const schema = (...tables: TableDescription[]): SchemaDescription => ({ tables, indexes: [], triggers: [], views: [], virtualTables: [] });
 
 const head = schema(table('users', ['id', 'name']), table('posts', ['id', 'body']));
 const target = schema(table('accounts', ['id', 'full_name']), table('posts', ['id', 'text']));

@@ -90,6 +90,7 @@ export function applyRenames(schema: SchemaDescription, renames: Renames): Schem
     })),
   });
   return {
+    ...schema,
     tables: schema.tables.map(renameTable),
     indexes: schema.indexes.map((index) => ({
       ...index,
@@ -97,7 +98,6 @@ export function applyRenames(schema: SchemaDescription, renames: Renames): Schem
       columns: index.columns.map((c) => columnName(index.table, c)),
     })),
     triggers: schema.triggers.map((trigger) => ({ ...trigger, table: tableName(trigger.table) })),
-    views: schema.views,
   };
 }
 

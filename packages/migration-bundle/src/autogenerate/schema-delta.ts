@@ -9,8 +9,8 @@ import { rebuildReason, tableDelta } from './table-delta.js';
 /**
  * The operations that take a database from schema `from` to schema `to`, in an order that always
  * applies: renames, index and constraint removals, new tables, column changes, constraint
- * additions, dropped tables, new indexes. Triggers and views are not compared: drizzle does not
- * model them, and the engine carries them through its rebuilds.
+ * additions, dropped tables, new indexes. Triggers, views and virtual tables are not compared:
+ * drizzle does not model them, and the engine carries them through its rebuilds.
  */
 export function operationsBetween(
   from: SchemaDescription,
