@@ -1,13 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { autogenerateRevision } from '../packages/migration-bundle/src/autogenerate/index.js';
 import {
   fixture,
   fixtureExtras,
   mbundle,
   migrationsDir,
+  removeMigrationsDirs,
   revisionFiles,
   upgrade,
   writeHandRevision,
@@ -15,6 +16,8 @@ import {
 
 const autogenerate = (dir: string, schema: string, ...extra: string[]) =>
   mbundle(['revision', '--autogenerate', '-m', 'change', '--schema', schema, '--dir', dir, ...extra]);
+
+afterAll(removeMigrationsDirs);
 
 describe('mbundle revision --autogenerate', () => {
   it('prints the path of the revision it wrote, then says there is nothing to do and writes nothing', async () => {

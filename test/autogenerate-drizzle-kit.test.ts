@@ -8,10 +8,10 @@
  */
 import Database from 'better-sqlite3';
 import { generateSQLiteDrizzleJson, generateSQLiteMigration } from 'drizzle-kit/api';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readSchema, type SchemaDescription } from '@godwit/migration-bundle';
 import { autogenerateRevision } from '../packages/migration-bundle/src/autogenerate/index.js';
-import { PAIRS, fixture, migrationsDir, upgrade } from './fixtures/autogenerate/harness.js';
+import { PAIRS, fixture, migrationsDir, removeMigrationsDirs, upgrade } from './fixtures/autogenerate/harness.js';
 
 /** Where our SQL and drizzle-kit's differ on purpose (docs/autogenerate.md, "drizzle-kit differences"). */
 const EXPLAINED = [
@@ -72,6 +72,8 @@ function comparable(schema: SchemaDescription) {
       .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))),
   };
 }
+
+afterAll(removeMigrationsDirs);
 
 describe.each(PAIRS.flatMap((pair) => (['before', 'after'] as const).map((version) => ({ pair: pair.name, version }))))(
   'drizzle-kit oracle: $pair/$version',
