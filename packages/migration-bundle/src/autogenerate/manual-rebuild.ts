@@ -1,5 +1,6 @@
 import type { SchemaDescription, TableDescription } from '../schema/description.js';
 import { createTableArgs } from './column-spec.js';
+import { AutogenerateError } from './errors.js';
 import type { PlannedOperation } from './planned-operation.js';
 
 /**
@@ -14,12 +15,21 @@ export function rebuildByHand(
   fromSchema: SchemaDescription,
   objectSql: ReadonlyMap<string, string>,
   reason: string,
+  renamed: boolean,
 ): PlannedOperation[] {
   const table = to.name;
   const copy = `__godwit_new_${table}`;
   const names = (sql: string) => mentions(sql, table);
   const views = fromSchema.views.filter((v) => names(v.sql));
   const triggers = fromSchema.triggers.filter((t) => t.table === table || names(t.sql));
+  if (renamed && views.length + triggers.length > 0) {
+    // Their SQL is known as it was before the rename; recreating it after would name what is gone.
+    throw new AutogenerateError(
+      'unsupported-change',
+      `${table} is renamed and rebuilt by hand (${reason}) in one revision while triggers or views name it: ` +
+        'autogenerate the rename alone first (a schema with only the rename), then the rest',
+    );
+  }
   const kept = to.columns.filter((c) => from.columns.some((old) => old.name === c.name)).map((c) => quote(c.name));
   // Rowids survive even where no column aliases them: other data may hold them.
   if (keepsHiddenRowid(from, to)) kept.unshift('rowid');

@@ -46,7 +46,9 @@ export function operationsBetween(
     const reason = rebuildReason(old, table);
     if (reason) {
       rebuilt.add(table.name);
-      columnChanges.push(...rebuildByHand(old, table, source, objectSql, reason));
+      const oldName = [...renames.tables].find(([, name]) => name === table.name)?.[0] ?? table.name;
+      const renamed = oldName !== table.name || renames.columns.has(oldName);
+      columnChanges.push(...rebuildByHand(old, table, source, objectSql, reason, renamed));
       continue;
     }
     const delta = tableDelta(old, table);
