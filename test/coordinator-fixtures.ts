@@ -5,12 +5,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
+import { sql } from 'drizzle-orm';
 import { openStore, type Store } from '../apps/coordinator/src/store/store.js';
 import { SimulatedDevice } from '../apps/coordinator/src/device-sim/simulated-device.js';
 import type { MigrationResult } from '../apps/coordinator/src/ingest/protocol.js';
@@ -48,6 +49,18 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
       await c.end();
     },
   };
+}
+
+/** Per device: its stored state counter and fingerprint, and its stored event counters in order. */
+export async function storedView(store: Store, tenantId: string) {
+  const states = await store.db.execute(sql`select device_id, counter, fingerprint, revision from device_state where tenant_id = ${tenantId}`);
+  const events = await store.db.execute(sql`select device_id, counter from migration_events where tenant_id = ${tenantId} order by device_id, counter`);
+  const view = new Map<string, { counter: number | null; fingerprint: string | null; revision: string | null; events: number[] }>();
+  for (const row of states.rows as { device_id: string; counter: string | number | null; fingerprint: string | null; revision: string | null }[]) {
+    view.set(row.device_id, { counter: row.counter === null ? null : Number(row.counter), fingerprint: row.fingerprint, revision: row.revision, events: [] });
+  }
+  for (const row of events.rows as { device_id: string; counter: string | number }[]) view.get(row.device_id)!.events.push(Number(row.counter));
+  return view;
 }
 
 export async function registerDevices(store: Store, tenantId: string, count: number, prefix = 'dev'): Promise<Registered[]> {
@@ -154,6 +167,8 @@ export async function startMosquitto(): Promise<Mosquitto> {
       'max_inflight_messages 0',
       `plugin ${dynsecPlugin()}`,
       `plugin_opt_config_file ${join(dir, 'dynsec.json')}`,
+      // Started as root, Mosquitto would switch to the `mosquitto` user and could not use this folder.
+      `user ${userInfo().username}`,
       'log_dest none',
       '',
     ].join('\n'),

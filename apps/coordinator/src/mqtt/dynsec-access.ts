@@ -54,11 +54,20 @@ export function createDynsecAccess(dynsec: DynsecClient): DeviceAccess {
   };
 }
 
-/** Gives the coordinator's own broker user the right to publish acknowledgements and bundles. */
-export async function grantCoordinator(dynsec: DynsecClient, username: string): Promise<void> {
+/**
+ * Gives the coordinator's own broker user the right to publish acknowledgements and bundles.
+ * Mosquitto disconnects every connection of a client whose roles change, so the role is added only
+ * when missing (the first start against a broker), and the caller then waits for its reconnect.
+ * @returns whether the role was added
+ */
+export async function grantCoordinator(dynsec: DynsecClient, username: string): Promise<boolean> {
   await dynsec.expect(
     [{ command: 'createRole', rolename: COORDINATOR_ROLE, acls: [{ acltype: 'publishClientSend', topic: `${ROOT}/#`, allow: true }] }],
     ALREADY,
   );
+  const [found] = await dynsec.expect([{ command: 'getClient', username }]);
+  const roles = (found?.data as { client?: { roles?: { rolename: string }[] } } | undefined)?.client?.roles ?? [];
+  if (roles.some((r) => r.rolename === COORDINATOR_ROLE)) return false;
   await dynsec.expect([{ command: 'addClientRole', username, rolename: COORDINATOR_ROLE }], ALREADY);
+  return true;
 }

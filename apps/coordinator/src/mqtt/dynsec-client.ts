@@ -67,8 +67,12 @@ export class DynsecClient {
           });
         }),
     );
-    await this.client.publishAsync(COMMAND_TOPIC, JSON.stringify({ commands: tagged }), { qos: 1 });
-    return Promise.all(responses);
+    // Awaited together, so that a failed publish leaves no response promise unobserved.
+    const [, ...answers] = await Promise.all([
+      this.client.publishAsync(COMMAND_TOPIC, JSON.stringify({ commands: tagged }), { qos: 1 }),
+      ...responses,
+    ]);
+    return answers as DynsecResponse[];
   }
 
   /** Like run, but throws on the first error not listed in `tolerated`. */

@@ -52,10 +52,23 @@ async function manageAccess(client: MqttClient, required: boolean): Promise<Devi
   const username = client.options.username;
   try {
     if (!username) throw new Error('the broker URL names no user');
-    await grantCoordinator(dynsec, username);
+    if (await grantCoordinator(dynsec, username)) await reconnected(client, 5000);
   } catch (error) {
     if (required) throw error;
     return null;
   }
   return createDynsecAccess(dynsec);
+}
+
+/** Resolves at the next CONNACK, or after `timeoutMs` if the broker did not drop the connection. */
+function reconnected(client: MqttClient, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, timeoutMs);
+    client.once('connect', done);
+    function done() {
+      clearTimeout(timer);
+      client.off('connect', done);
+      resolve();
+    }
+  });
 }
