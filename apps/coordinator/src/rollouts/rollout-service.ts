@@ -69,7 +69,7 @@ export class RolloutService {
         })
         .returning();
       await this.extend(tx, row!, notices);
-      return row!.id;
+      return this.load(tx, row!.id);
     });
   }
 
@@ -89,7 +89,7 @@ export class RolloutService {
     return this.change(tenantId, async (tx, notices) => {
       const row = await this.row(tx, id);
       if (row.state !== 'paused') await this.setState(tx, row, 'paused', 'operator', notices);
-      return id;
+      return this.load(tx, id);
     });
   }
 
@@ -98,7 +98,7 @@ export class RolloutService {
       const row = await this.row(tx, id);
       if (row.state !== 'active') await this.setState(tx, row, 'active', null, notices);
       await this.extend(tx, { ...row, state: 'active' }, notices);
-      return id;
+      return this.load(tx, id);
     });
   }
 
@@ -109,7 +109,7 @@ export class RolloutService {
       if (percent < row.percent) throw new CoordinatorError('invalid-request', `percent: ${percent} is below the current ${row.percent}; a rollout only widens`);
       await tx.update(t.rollouts).set({ percent, updatedAt: new Date() }).where(eq(t.rollouts.id, id));
       await this.extend(tx, { ...row, percent }, notices);
-      return id;
+      return this.load(tx, id);
     });
   }
 
@@ -118,7 +118,6 @@ export class RolloutService {
     await this.change(tenantId, async (tx, notices) => {
       const rows = await tx.select().from(t.rollouts).where(and(eq(t.rollouts.channel, channel), eq(t.rollouts.state, 'active')));
       for (const row of rows) await this.extend(tx, row, notices);
-      return null;
     });
   }
 
@@ -207,17 +206,15 @@ export class RolloutService {
     for (const event of changes) await this.delivery.stateChanged(event);
   }
 
-  private async change(tenantId: string, fn: (tx: Tx, notices: Notice[]) => Promise<string | null>): Promise<RolloutStatus> {
+  /** Runs a change in one tenant transaction, then tells delivery what it did once it has committed. */
+  private async change<T>(tenantId: string, fn: (tx: Tx, notices: Notice[]) => Promise<T>): Promise<T> {
     const notices: Notice[] = [];
-    const status = await this.scopes.tenant(tenantId, async (tx) => {
-      const id = await fn(tx, notices);
-      return id === null ? null : this.load(tx, id);
-    });
+    const result = await this.scopes.tenant(tenantId, (tx) => fn(tx, notices));
     for (const n of notices) {
       if (n.kind === 'targets') await this.delivery.targetsAdded(n.event);
       else await this.delivery.stateChanged(n.event);
     }
-    return status as RolloutStatus;
+    return result;
   }
 
   private async extend(tx: Tx, row: RolloutRow, notices: Notice[]): Promise<void> {
