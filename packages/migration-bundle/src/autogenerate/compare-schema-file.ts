@@ -1,9 +1,8 @@
 import { diffSchemas, type SchemaChange } from '../schema/diff.js';
-import { modelledByDrizzle } from './autogenerate.js';
 import { headState } from './head-schema.js';
 import { loadSchemaTables } from './load-schema.js';
 import { targetSchema } from './target-schema.js';
-import { adoptUnmodeled } from './unmodeled.js';
+import { adoptUnmodeled, modelledByDrizzle } from './unmodeled.js';
 
 /**
  * For `mbundle check --schema FILE`: how the schema the migrations folder's head builds differs

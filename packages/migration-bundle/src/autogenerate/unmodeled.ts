@@ -22,3 +22,8 @@ export function adoptUnmodeled(target: SchemaDescription, head: SchemaDescriptio
   });
   return { target: { ...target, tables }, ignored };
 }
+
+/** What drizzle models of a schema: its tables and indexes, without triggers, views and virtual tables. */
+export function modelledByDrizzle(schema: SchemaDescription): SchemaDescription {
+  return { ...schema, triggers: [], views: [], virtualTables: [] };
+}
