@@ -98,7 +98,8 @@ const schemaShape = object({
         }),
       ),
       autoincrement: boolean,
-      uniques: arrayOf(object({ name: nullableName, columns: strings })),
+      primaryKeyClause: nullable(string),
+      uniques: arrayOf(object({ name: nullableName, columns: strings, onConflict: nullable(string) })),
       checks: arrayOf(object({ name: nullableName, expr: string })),
       foreignKeys: arrayOf(
         object({
@@ -108,6 +109,7 @@ const schemaShape = object({
           refColumns: strings,
           onDelete: string,
           onUpdate: string,
+          deferrable: nullable(string),
         }),
       ),
       strict: boolean,
@@ -119,6 +121,7 @@ const schemaShape = object({
   ),
   triggers: arrayOf(object({ name: string, table: string, sql: string })),
   views: arrayOf(object({ name: string, sql: string })),
+  virtualTables: arrayOf(object({ name: string, sql: string })),
 });
 
 const operations = arrayOf(operationShape);

@@ -24,7 +24,7 @@ const revisions = [
     upSql: ['CREATE TABLE t (x)'],
     downSql: null,
     fingerprint: 'c'.repeat(64),
-    schema: { tables: [], indexes: [], triggers: [], views: [] },
+    schema: { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] },
   },
 ];
 

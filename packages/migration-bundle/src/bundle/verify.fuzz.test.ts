@@ -23,7 +23,7 @@ const { bytes: original, manifestBytes } = createBundle({
       upSql: ['CREATE TABLE "events" ("id" INTEGER PRIMARY KEY)'],
       downSql: ['DROP TABLE "events"'],
       fingerprint: '1'.repeat(64),
-      schema: { tables: [], indexes: [], triggers: [], views: [] },
+      schema: { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] },
     },
     {
       id: 'next0002',
@@ -37,7 +37,7 @@ const { bytes: original, manifestBytes } = createBundle({
       upSql: ['ALTER TABLE "events" RENAME COLUMN "id" TO "event_id"'],
       downSql: null,
       fingerprint: '2'.repeat(64),
-      schema: { tables: [], indexes: [], triggers: [], views: [] },
+      schema: { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] },
     },
   ],
 });

@@ -45,16 +45,17 @@ function revisions(baseMessage = 'create events'): BundleContents['revisions'] {
               { name: 'owner', type: 'integer', notNull: false, default: null, primaryKey: 0, collate: null, generated: null },
             ],
             autoincrement: true,
+            primaryKeyClause: null,
             uniques: [],
             checks: [],
-            foreignKeys: [{ name: null, columns: ['owner'], refTable: 'users', refColumns: ['id'], onDelete: 'cascade', onUpdate: 'no action' }],
+            foreignKeys: [{ name: null, columns: ['owner'], refTable: 'users', refColumns: ['id'], onDelete: 'cascade', onUpdate: 'no action', deferrable: null }],
             strict: true,
             withoutRowid: false,
           },
         ],
         indexes: [],
         triggers: [],
-        views: [],
+        views: [], virtualTables: [],
       },
     },
     {
@@ -70,7 +71,7 @@ function revisions(baseMessage = 'create events'): BundleContents['revisions'] {
       upSql: ['ALTER TABLE "events" ADD COLUMN "kind" TEXT DEFAULT \'x\'', 'CREATE INDEX "events_kind" ON "events" ("kind") WHERE kind IS NOT NULL'],
       downSql: null,
       fingerprint: 'b'.repeat(64),
-      schema: { tables: [], indexes: [], triggers: [], views: [] },
+      schema: { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] },
     },
   ];
 }

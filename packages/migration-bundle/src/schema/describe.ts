@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { readSchemaObjects, type SchemaObjects } from '../sqlite/schema-objects.js';
 import type { ColumnDef, ReferencesClause, TableDef } from '../sqlite/table-def.js';
-import { normalizeSql } from '../sqlite/tokenize.js';
+import { splitTopLevel } from '../sqlite/parse-create-table.js';
+import { normalizeSql, tokenize } from '../sqlite/tokenize.js';
 import type {
   ColumnDescription,
   ForeignKeyDescription,
@@ -18,7 +19,7 @@ const byJson = <T>(a: T, b: T) => {
 };
 
 export function emptySchema(): SchemaDescription {
-  return { tables: [], indexes: [], triggers: [], views: [] };
+  return { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] };
 }
 
 /** The live schema of a database, without SQLite's and Godwit's own objects. */
@@ -42,12 +43,14 @@ export function describeSchema(objects: SchemaObjects): SchemaDescription {
       .map((t) => ({ name: lower(t.name), table: lower(t.table), sql: normalizeSql(t.sql) }))
       .sort(byName),
     views: objects.views.map((v) => ({ name: lower(v.name), sql: normalizeSql(v.sql) })).sort(byName),
+    virtualTables: objects.virtualTables.map((v) => ({ name: lower(v.name), sql: normalizeSql(v.sql) })).sort(byName),
   };
 }
 
 function describeTable(def: TableDef): TableDescription {
   const tablePk = def.constraints.find((c) => c.kind === 'primaryKey');
   const pkColumns = tablePk?.kind === 'primaryKey' ? tablePk.columns.map(lower) : [];
+  let primaryKeyClause = tablePk ? keyListOptions(tablePk.sql) : null;
   const uniques: TableDescription['uniques'] = [];
   const checks: TableDescription['checks'] = [];
   const foreignKeys: ForeignKeyDescription[] = [];
@@ -55,17 +58,22 @@ function describeTable(def: TableDef): TableDescription {
   const columns = def.columns.map((column) => {
     for (const constraint of column.constraints) {
       const name = constraint.name === null ? null : lower(constraint.name);
-      if (constraint.kind === 'unique') uniques.push({ name, columns: [lower(column.name)] });
+      if (constraint.kind === 'unique') {
+        uniques.push({ name, columns: [lower(column.name)], onConflict: clauseRest(constraint.sql, 1) });
+      } else if (constraint.kind === 'primaryKey') primaryKeyClause = clauseRest(constraint.sql, 2);
       else if (constraint.kind === 'check') checks.push({ name, expr: normalizeSql(constraint.expr) });
       else if (constraint.kind === 'references')
         foreignKeys.push(describeReferences(name, [column.name], constraint.references));
-      else if (constraint.kind === 'primaryKey' && constraint.autoincrement) autoincrement = true;
+      if (constraint.kind === 'primaryKey' && constraint.autoincrement) autoincrement = true;
     }
     return describeColumn(column, pkColumns);
   });
   for (const constraint of def.constraints) {
     const name = constraint.name === null ? null : lower(constraint.name);
-    if (constraint.kind === 'unique') uniques.push({ name, columns: constraint.columns.map(lower) });
+    if (constraint.kind === 'unique') {
+      const { terms, rest } = keyList(constraint.sql);
+      uniques.push({ name, columns: terms, onConflict: rest });
+    }
     else if (constraint.kind === 'check') checks.push({ name, expr: normalizeSql(constraint.expr) });
     else if (constraint.kind === 'foreignKey')
       foreignKeys.push(describeReferences(name, constraint.columns, constraint.references));
@@ -74,6 +82,7 @@ function describeTable(def: TableDef): TableDescription {
     name: lower(def.name),
     columns,
     autoincrement,
+    primaryKeyClause,
     uniques: uniques.sort(byJson),
     checks: checks.sort(byJson),
     foreignKeys: foreignKeys.sort(byJson),
@@ -117,5 +126,38 @@ function describeReferences(name: string | null, columns: string[], ref: Referen
     refColumns: ref.columns.map(lower),
     onDelete: ref.onDelete,
     onUpdate: ref.onUpdate,
+    deferrable: ref.extra ? normalizeSql(ref.extra) : null,
   };
+}
+
+/** What follows the first `skip` words of a constraint (`PRIMARY KEY`, `UNIQUE`), without AUTOINCREMENT; null when nothing. */
+function clauseRest(sql: string, skip: number): string | null {
+  const rest = tokenize(sql)
+    .slice(skip)
+    .filter((t) => !(t.type === 'word' && t.text.toLowerCase() === 'autoincrement'));
+  return rest.length ? normalizeSql(rest) : null;
+}
+
+/** The normalized terms of a `PRIMARY KEY (...)` / `UNIQUE (...)` list and what follows it. */
+function keyList(sql: string): { terms: string[]; rest: string | null } {
+  const open = sql.indexOf('(');
+  let depth = 0;
+  let close = open;
+  for (const token of tokenize(sql.slice(open))) {
+    if (token.type !== 'punct') continue;
+    if (token.text === '(') depth++;
+    else if (token.text === ')' && --depth === 0) {
+      close = open + token.start;
+      break;
+    }
+  }
+  const rest = normalizeSql(sql.slice(close + 1));
+  return { terms: splitTopLevel(sql.slice(open + 1, close)).map((term) => normalizeSql(term)), rest: rest || null };
+}
+
+/** A table-level primary key's options: null when it lists plain columns and nothing else. */
+function keyListOptions(sql: string): string | null {
+  const { terms, rest } = keyList(sql);
+  const plain = terms.every((term) => tokenize(term).length === 1);
+  return plain && rest === null ? null : `(${terms.join(', ')})${rest ? ` ${rest}` : ''}`;
 }

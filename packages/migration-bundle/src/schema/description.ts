@@ -23,13 +23,18 @@ export interface ForeignKeyDescription {
   refColumns: string[];
   onDelete: string;
   onUpdate: string;
+  /** MATCH / DEFERRABLE clauses, normalized; null when none. */
+  deferrable: string | null;
 }
 
 export interface TableDescription {
   name: string;
   columns: ColumnDescription[];
   autoincrement: boolean;
-  uniques: { name: string | null; columns: string[] }[];
+  /** Options of the primary key beyond its columns (ASC/DESC, COLLATE, ON CONFLICT), normalized; null when none. */
+  primaryKeyClause: string | null;
+  /** Columns of a table-level UNIQUE keep their COLLATE / DESC terms; `onConflict` is the clause's action. */
+  uniques: { name: string | null; columns: string[]; onConflict: string | null }[];
   checks: { name: string | null; expr: string }[];
   foreignKeys: ForeignKeyDescription[];
   strict: boolean;
@@ -56,9 +61,16 @@ export interface ViewDescription {
   sql: string;
 }
 
+/** A virtual table (FTS5, R*Tree, ...): its module and arguments are its definition. */
+export interface VirtualTableDescription {
+  name: string;
+  sql: string;
+}
+
 export interface SchemaDescription {
   tables: TableDescription[];
   indexes: IndexDescription[];
   triggers: TriggerDescription[];
   views: ViewDescription[];
+  virtualTables: VirtualTableDescription[];
 }

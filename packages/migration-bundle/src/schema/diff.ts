@@ -6,7 +6,7 @@ import type {
 
 export interface SchemaChange {
   kind: 'added' | 'removed' | 'changed';
-  object: 'table' | 'column' | 'index' | 'trigger' | 'view' | 'constraint';
+  object: 'table' | 'column' | 'index' | 'trigger' | 'view' | 'virtual table' | 'constraint';
   name: string;
   detail: string;
 }
@@ -25,6 +25,11 @@ export function diffSchemas(expected: SchemaDescription, actual: SchemaDescripti
   });
   diffNamed(expected.views, actual.views, 'view', changes, (a, b) => {
     if (a.sql !== b.sql) changes.push({ kind: 'changed', object: 'view', name: a.name, detail: `${a.sql} -> ${b.sql}` });
+  });
+  diffNamed(expected.virtualTables, actual.virtualTables, 'virtual table', changes, (a, b) => {
+    if (a.sql !== b.sql) {
+      changes.push({ kind: 'changed', object: 'virtual table', name: a.name, detail: `${a.sql} -> ${b.sql}` });
+    }
   });
   return changes;
 }
@@ -75,15 +80,18 @@ function diffTable(a: TableDescription, b: TableDescription, changes: SchemaChan
   if (order(a) !== order(b) && a.columns.length === b.columns.length) {
     changes.push({ kind: 'changed', object: 'table', name: a.name, detail: `column order (${order(a)}) -> (${order(b)})` });
   }
+  if (a.primaryKeyClause !== b.primaryKeyClause) {
+    changes.push({ kind: 'changed', object: 'table', name: a.name, detail: `primary key ${a.primaryKeyClause ?? '(plain)'} -> ${b.primaryKeyClause ?? '(plain)'}` });
+  }
   for (const flag of ['strict', 'withoutRowid', 'autoincrement'] as const) {
     if (a[flag] !== b[flag]) changes.push({ kind: 'changed', object: 'table', name: a.name, detail: `${flag} ${a[flag]} -> ${b[flag]}` });
   }
   const constraintTexts = (t: TableDescription) => [
-    ...t.uniques.map((u) => `UNIQUE${u.name ? ` ${u.name}` : ''} (${u.columns.join(', ')})`),
+    ...t.uniques.map((u) => `UNIQUE${u.name ? ` ${u.name}` : ''} (${u.columns.join(', ')})${u.onConflict ? ` ${u.onConflict}` : ''}`),
     ...t.checks.map((c) => `CHECK${c.name ? ` ${c.name}` : ''} (${c.expr})`),
     ...t.foreignKeys.map(
       (f) =>
-        `FOREIGN KEY${f.name ? ` ${f.name}` : ''} (${f.columns.join(', ')}) REFERENCES ${f.refTable} (${f.refColumns.join(', ')}) ON DELETE ${f.onDelete} ON UPDATE ${f.onUpdate}`,
+        `FOREIGN KEY${f.name ? ` ${f.name}` : ''} (${f.columns.join(', ')}) REFERENCES ${f.refTable} (${f.refColumns.join(', ')}) ON DELETE ${f.onDelete} ON UPDATE ${f.onUpdate}${f.deferrable ? ` ${f.deferrable}` : ''}`,
     ),
   ];
   const before = new Set(constraintTexts(a));

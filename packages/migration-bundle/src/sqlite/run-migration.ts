@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { planSteps, type MigrationStep } from '../plan/planner.js';
 import type { PlannedRevision, PlannedStatement } from '../plan/plan-types.js';
 import { MigrationError } from './migration-error.js';
-import { quoteIdent } from './tokenize.js';
+import { normalizeSql, quoteIdent } from './tokenize.js';
 
 export interface ProgressEvent {
   revision: string;
@@ -49,7 +49,7 @@ export function runMigration(db: Database, steps: MigrationStep[], options: RunO
   const units = options.perRevision ? plans.map((plan) => [plan]) : [plans];
   const reports: RevisionRunReport[] = [];
   try {
-    for (const unit of units) reports.push(...runUnit(db, unit, options));
+    for (const unit of units) reports.push(...runUnitToleratingOldOrphans(db, unit, options));
   } finally {
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
@@ -57,12 +57,17 @@ export function runMigration(db: Database, steps: MigrationStep[], options: RunO
   return reports;
 }
 
+/**
+ * The live plan must be the signed SQL. Spelling is compared canonically: a device whose schema
+ * was written with other quoting, spacing or keyword case (and so the same fingerprint) carries
+ * that spelling into its rebuild statements, which are still the signed statements.
+ */
 function checkExpectedSql(plans: PlannedRevision[], expected: ReadonlyMap<string, readonly string[]>): void {
   for (const plan of plans) {
     const signed = expected.get(plan.revision);
     if (!signed) continue;
     const planned = plan.statements.map((s) => s.sql);
-    const index = planned.findIndex((sql, i) => sql !== signed[i]);
+    const index = planned.findIndex((sql, i) => sql !== signed[i] && !sameStatement(sql, signed[i]));
     if (index >= 0 || planned.length !== signed.length) {
       throw new MigrationError(
         'plan-mismatch',
@@ -73,18 +78,60 @@ function checkExpectedSql(plans: PlannedRevision[], expected: ReadonlyMap<string
   }
 }
 
-function runUnit(db: Database, plans: PlannedRevision[], options: RunOptions): RevisionRunReport[] {
+function sameStatement(a: string, b: string | undefined): boolean {
+  return b !== undefined && normalizeSql(a) === normalizeSql(b);
+}
+
+/**
+ * Only violations the migration creates abort it. Rows a device already held in violation (written
+ * with foreign keys off) would otherwise block every later migration; checking before as well as
+ * after would cost every migration a second full check, so the earlier state is read only when
+ * the check after finds something, and the unit then runs again knowing what was there before.
+ */
+function runUnitToleratingOldOrphans(db: Database, plans: PlannedRevision[], options: RunOptions): RevisionRunReport[] {
+  try {
+    return runUnit(db, plans, options, new Map());
+  } catch (error) {
+    if (!(error instanceof ForeignKeyViolation)) throw error;
+    const existing = countViolations(readViolations(db));
+    if (withoutTolerated(error.violations, existing).length) throw error.migrationError;
+    return runUnit(db, plans, options, existing);
+  }
+}
+
+/** Counted, not just keyed: a WITHOUT ROWID table reports every violation with a null rowid. */
+function countViolations(violations: Violation[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const v of violations) counts.set(violationKey(v), (counts.get(violationKey(v)) ?? 0) + 1);
+  return counts;
+}
+
+function withoutTolerated(violations: Violation[], tolerated: ReadonlyMap<string, number>): Violation[] {
+  const left = new Map(tolerated);
+  return violations.filter((v) => {
+    const count = left.get(violationKey(v)) ?? 0;
+    left.set(violationKey(v), count - 1);
+    return count <= 0;
+  });
+}
+
+function runUnit(
+  db: Database,
+  plans: PlannedRevision[],
+  options: RunOptions,
+  tolerated: ReadonlyMap<string, number>,
+): RevisionRunReport[] {
   const reports: RevisionRunReport[] = [];
   db.exec('BEGIN IMMEDIATE');
   try {
     for (const plan of plans) reports.push(runRevision(db, plan, options));
-    checkForeignKeys(db, plans.at(-1)?.revision);
+    checkForeignKeys(db, plans.at(-1)?.revision, tolerated);
     options.beforeCommit?.(db, plans.map((p) => p.revision));
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     db.pragma('legacy_alter_table = OFF');
-    throw error instanceof MigrationError ? error : wrap(error, plans.at(-1)?.revision);
+    throw error instanceof MigrationError || error instanceof ForeignKeyViolation ? error : wrap(error, plans.at(-1)?.revision);
   }
   return reports;
 }
@@ -150,18 +197,41 @@ function runCopy(db: Database, revision: string, statement: PlannedStatement, op
   return copied;
 }
 
-function checkForeignKeys(db: Database, revision: string | undefined): void {
-  const violations = db.prepare('PRAGMA foreign_key_check').all() as {
-    table: string;
-    rowid: number | null;
-    parent: string;
-    fkid: number;
-  }[];
+interface Violation {
+  table: string;
+  rowid: number | null;
+  parent: string;
+  fkid: number;
+}
+
+/** Keyed without `fkid`: a rebuild may renumber a table's foreign keys. */
+function violationKey(v: Violation): string {
+  return `${v.table}\u0000${v.rowid}\u0000${v.parent}`;
+}
+
+function readViolations(db: Database): Violation[] {
+  return db.prepare('PRAGMA foreign_key_check').all() as Violation[];
+}
+
+class ForeignKeyViolation extends Error {
+  constructor(
+    readonly violations: Violation[],
+    readonly migrationError: MigrationError,
+  ) {
+    super(migrationError.message);
+  }
+}
+
+function checkForeignKeys(db: Database, revision: string | undefined, tolerated: ReadonlyMap<string, number>): void {
+  const violations = withoutTolerated(readViolations(db), tolerated);
   if (!violations.length) return;
   const shown = violations
     .slice(0, 3)
     .map((v) => `${v.table} rowid ${v.rowid ?? '?'} references a missing row in ${v.parent}`)
     .join('; ');
   const more = violations.length > 3 ? ` (and ${violations.length - 3} more)` : '';
-  throw new MigrationError('foreign-key-violation', `foreign key violation: ${shown}${more}`, revision);
+  throw new ForeignKeyViolation(
+    violations,
+    new MigrationError('foreign-key-violation', `foreign key violation: ${shown}${more}`, revision),
+  );
 }

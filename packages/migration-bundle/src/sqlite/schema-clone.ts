@@ -1,5 +1,5 @@
 import Database, { type Database as DatabaseType } from 'better-sqlite3';
-import { isInternalName } from './schema-objects.js';
+import { applicationSchemaRows } from './schema-objects.js';
 
 const TYPE_ORDER: Record<string, number> = { table: 0, index: 1, view: 2, trigger: 3 };
 
@@ -8,13 +8,8 @@ const TYPE_ORDER: Record<string, number> = { table: 0, index: 1, view: 2, trigge
  * DDL the real database needs, because SQL that changes a schema depends only on the schema.
  */
 export function cloneSchema(source: DatabaseType): DatabaseType {
-  const rows = source
-    .prepare('SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid')
-    .all() as { type: string; name: string; tbl_name: string; sql: string }[];
   const clone = new Database(':memory:');
-  const statements = rows
-    .filter((row) => !isInternalName(row.name) && !isInternalName(row.tbl_name))
-    .sort((a, b) => (TYPE_ORDER[a.type] ?? 9) - (TYPE_ORDER[b.type] ?? 9));
+  const statements = applicationSchemaRows(source).sort((a, b) => (TYPE_ORDER[a.type] ?? 9) - (TYPE_ORDER[b.type] ?? 9));
   for (const row of statements) clone.exec(row.sql);
   return clone;
 }

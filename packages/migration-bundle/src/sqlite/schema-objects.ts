@@ -9,6 +9,7 @@ export interface SchemaObjects {
   indexes: { def: IndexDef; sql: string }[];
   triggers: { name: string; table: string; sql: string }[];
   views: { name: string; sql: string }[];
+  virtualTables: { name: string; sql: string }[];
 }
 
 export class SchemaReadError extends Error {
@@ -21,23 +22,39 @@ export function isInternalName(name: string): boolean {
   return lower.startsWith('sqlite_') || lower.startsWith('godwit_') || lower.startsWith('_godwit_');
 }
 
-interface SchemaRow {
+export interface SchemaRow {
   type: string;
   name: string;
   tbl_name: string;
-  sql: string | null;
+  sql: string;
+}
+
+/** True for `CREATE VIRTUAL TABLE` statements (FTS5, R*Tree, ...). */
+export function isVirtualTableSql(sql: string): boolean {
+  return /^\s*create\s+virtual\s/i.test(sql);
+}
+
+/**
+ * The application's own schema rows, in creation order: without SQLite's and Godwit's objects,
+ * and without the shadow tables a virtual table creates and owns.
+ */
+export function applicationSchemaRows(db: Database): SchemaRow[] {
+  const shadows = new Set(
+    (db.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'").pluck().all() as string[]).map(
+      (name) => name.toLowerCase(),
+    ),
+  );
+  return (
+    db.prepare('SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid').all() as SchemaRow[]
+  ).filter((row) => !isInternalName(row.name) && !isInternalName(row.tbl_name) && !shadows.has(row.name.toLowerCase()));
 }
 
 export function readSchemaObjects(db: Database): SchemaObjects {
-  const rows = db
-    .prepare("SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY rowid")
-    .all() as SchemaRow[];
-  const objects: SchemaObjects = { tables: [], indexes: [], triggers: [], views: [] };
-  for (const row of rows) {
-    if (isInternalName(row.name) || isInternalName(row.tbl_name) || row.sql === null) continue;
+  const objects: SchemaObjects = { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] };
+  for (const row of applicationSchemaRows(db)) {
     try {
-      if (row.type === 'table') {
-        if (/^\s*create\s+virtual/i.test(row.sql)) continue;
+      if (row.type === 'table' && isVirtualTableSql(row.sql)) objects.virtualTables.push({ name: row.name, sql: row.sql });
+      else if (row.type === 'table') {
         objects.tables.push({ def: parseCreateTable(row.sql), sql: row.sql });
       } else if (row.type === 'index') objects.indexes.push({ def: parseCreateIndex(row.sql), sql: row.sql });
       else if (row.type === 'trigger') objects.triggers.push({ name: row.name, table: row.tbl_name, sql: row.sql });

@@ -12,7 +12,7 @@ const dir = mkdtempSync(join(tmpdir(), 'godwit-inspect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const signer = generateKeyPairSync('ed25519');
-const empty = { tables: [], indexes: [], triggers: [], views: [] };
+const empty = { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] };
 const { bytes, manifest } = createBundle({
   keys: [signer.privateKey],
   bundleId: 'inspect-me',

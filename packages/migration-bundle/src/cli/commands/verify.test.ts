@@ -26,7 +26,7 @@ const revisions: BundleContents['revisions'] = [
     upSql: ['CREATE TABLE t (x)'],
     downSql: ['DROP TABLE "t"'],
     fingerprint: 'd'.repeat(64),
-    schema: { tables: [], indexes: [], triggers: [], views: [] },
+    schema: { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] },
   },
   {
     id: 'next0002',
@@ -37,7 +37,7 @@ const revisions: BundleContents['revisions'] = [
     upSql: ['CREATE INDEX "t_x" ON "t" ("x")'],
     downSql: null,
     fingerprint: 'e'.repeat(64),
-    schema: { tables: [], indexes: [], triggers: [], views: [] },
+    schema: { tables: [], indexes: [], triggers: [], views: [], virtualTables: [] },
   },
 ];
 
