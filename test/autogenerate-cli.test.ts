@@ -34,6 +34,13 @@ describe('mbundle revision --autogenerate', () => {
     expect(revisionFiles(dir)).toHaveLength(1);
   });
 
+  it('loads a schema module written in plain JavaScript', async () => {
+    const dir = migrationsDir('cli-mjs');
+    const result = await autogenerate(dir, new URL('./fixtures/autogenerate/plain-schema.mjs', import.meta.url).pathname);
+    expect(result.code).toBe(0);
+    expect(readFileSync(result.stdout.trim(), 'utf8')).toContain("op.createTable('notes', [");
+  });
+
   it('writes a comment saying what data each destructive operation discards or may refuse', async () => {
     const dir = migrationsDir('cli-destructive');
     await autogenerate(dir, fixture('04-drop-column', 'before'));
