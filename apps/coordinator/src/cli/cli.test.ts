@@ -35,7 +35,7 @@ describe('coordinator CLI without a service', () => {
     const bare = await runCli([], {});
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/^usage: coordinator COMMAND/);
-    for (const args of [['nope'], ['rollout', 'explode', 'x'], ['devices', 'extra'], ['device', 'register'], ['publish', 'b.bundle'], ['publish', 'b', '--channel', 'c', '--percent', '5', '--select', 'a=b'], ['rollout', 'widen', 'id'], ['rollout', 'widen', 'id', '--percent', '150'], ['device', 'register', 'd', '--label', 'novalue'], ['devices', '--bogus'], ['serve', '--http-port', 'x']]) {
+    for (const args of [['nope'], ['rollout', 'explode', 'x'], ['devices', 'extra'], ['device', 'register'], ['publish', 'b.bundle'], ['publish', 'b', '--channel', 'c', '--percent', '5', '--select', 'a=b'], ['publish', 'b', '--channel', 'no/slash'], ['rollout', 'widen', 'id'], ['rollout', 'widen', 'id', '--percent', '150'], ['device', 'register', 'd', '--label', 'novalue'], ['devices', '--bogus'], ['serve', '--http-port', 'x']]) {
       const result = await runCli(args, {});
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stdout).toBe('');

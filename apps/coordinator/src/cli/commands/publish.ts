@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { channelName } from '../../store/names.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { CLIENT_OPTIONS, CLIENT_USAGE, clientFor, print } from '../client-options.js';
@@ -24,8 +25,9 @@ export const publishCommand: Command = {
   options: { ...CLIENT_OPTIONS, channel: { type: 'string' }, percent: { type: 'string' }, select: { type: 'string', multiple: true } },
   positionals: { min: 1, max: 1 },
   async run(args, io) {
-    const channel = args.values.channel as string | undefined;
-    if (channel === undefined) throw new UsageError('publish: --channel NAME is required');
+    if (args.values.channel === undefined) throw new UsageError('publish: --channel NAME is required');
+    // Checked before the upload, so a bad channel never leaves a stored bundle without its rollout.
+    const channel = channelName(args.values.channel, '--channel');
     if (args.values.percent !== undefined && args.values.select !== undefined) throw new UsageError('publish: give --percent or --select, not both');
     const selectors = labelsFrom(args.values.select, '--select');
     const targeting = args.values.select !== undefined ? { selectors } : { percent: percentFrom(args.values.percent as string | undefined) ?? 100 };
