@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAndCheck, killMoments, prepareCrashScenario, type CrashSetup, type KillOutcome } from '../apps/edge-agent/test-support/crash-scenario.js';
+import { KILLS_WANTED, killRepeatedly, prepareCrashScenario, type CrashSetup } from '../apps/edge-agent/test-support/crash-scenario.js';
 
 let setup: CrashSetup;
 beforeAll(async () => {
@@ -8,12 +8,10 @@ beforeAll(async () => {
 afterAll(() => setup?.ws.cleanup());
 
 describe('SIGKILL during a 200,000-row rebuild (rollback journal)', () => {
-  it('leaves the old or the target revision, intact, at 24 moments; a second upgrade completes', async () => {
-    const outcomes: KillOutcome[] = [];
-    const moments = killMoments(setup.span);
-    for (const [i, at] of moments.entries()) outcomes.push(await killAndCheck(setup, i, at));
+  it('leaves the old or the target revision, intact, at 22+ moments; a second upgrade completes', async () => {
+    const outcomes = await killRepeatedly(setup);
     console.info(`kills: ${outcomes.filter((o) => o.killed).length}, left at old revision: ${outcomes.filter((o) => o.revision === 'shop_0001').length}, at target: ${outcomes.filter((o) => o.revision === 'shop_0004').length}`);
-    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThanOrEqual(20);
+    expect(outcomes.filter((o) => o.killed).length).toBeGreaterThanOrEqual(KILLS_WANTED);
     expect(outcomes.some((o) => o.killed && o.revision === 'shop_0001')).toBe(true);
     expect(outcomes.some((o) => o.revision === 'shop_0004')).toBe(true);
   }, 600_000);

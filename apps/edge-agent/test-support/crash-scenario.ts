@@ -4,7 +4,6 @@
  * the old or the target revision, with that revision's exact rows, and that an upgrade then completes.
  */
 import { copyFileSync, rmSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { agent, bundleFile, makeWorkspace, migrationsFolder, query, seedShop, setJournalMode, spawnAgent, tableDigest, target, type Workspace } from './fixtures.js';
 
@@ -54,6 +53,7 @@ function current(db: string): string | null {
 }
 
 export interface CrashSetup {
+  mode: 'delete' | 'wal';
   ws: Workspace;
   bundle: string;
   pristine: string;
@@ -74,7 +74,7 @@ export async function prepareCrashScenario(mode: 'delete' | 'wal'): Promise<Cras
   copyFileSync(pristine, reference);
   const started = await runUntil(reference, ws, bundle, null);
   expect(current(reference)).toBe('shop_0004');
-  return { ws, bundle, pristine, old: snapshot(pristine), target: snapshot(reference), span: started.span };
+  return { mode, ws, bundle, pristine, old: snapshot(pristine), target: snapshot(reference), span: started.span };
 }
 
 /** Runs the upgrade; kills it `killAfter` ms after its first progress line (never, if null). */
@@ -118,19 +118,32 @@ export async function killAndCheck(setup: CrashSetup, index: number, at: { after
   expect(now.digests).toEqual(expected.digests);
   const second = agent(['upgrade', ...target(setup.ws, db, setup.bundle), '--no-backup', '--json']);
   expect(second.code, second.stderr).toBe(0);
-  expect(current(db)).toBe('shop_0004');
+  expect(JSON.parse(second.stdout).to).toBe('shop_0004');
   expect(snapshot(db).digests.orders).toEqual(setup.target.digests.orders);
+  expect(query(db, 'PRAGMA journal_mode'), 'the journal mode is kept').toEqual([{ journal_mode: setup.mode }]);
   rmSync(db, { force: true });
   rmSync(`${db}-wal`, { force: true });
   rmSync(`${db}-shm`, { force: true });
-  await sleep(0);
   return { at: JSON.stringify(at), revision, killed };
 }
 
-/** 2 kills before the copy starts, 21 spread over copy, index builds and commit, 1 just past the end. */
-export function killMoments(span: number): { afterProgressMs?: number; afterSpawnMs?: number }[] {
+/** Kills wanted, and the most attempts made to land them (a run may finish before its kill time). */
+export const KILLS_WANTED = 22;
+const MAX_ATTEMPTS = 34;
+
+/**
+ * Kills at spread moments until KILLS_WANTED have landed: two before the copy starts, then evenly
+ * over the copy, the index builds and the commit (fractions of a calibrated run), then, if some
+ * runs finished first, more moments in between.
+ */
+export async function killRepeatedly(setup: CrashSetup): Promise<KillOutcome[]> {
+  const outcomes: KillOutcome[] = [];
   const moments: { afterProgressMs?: number; afterSpawnMs?: number }[] = [{ afterSpawnMs: 150 }, { afterSpawnMs: 400 }];
-  for (let i = 0; i <= 20; i++) moments.push({ afterProgressMs: Math.round((span * i) / 20) });
-  moments.push({ afterProgressMs: Math.round(span * 1.1) });
-  return moments;
+  for (let i = 0; i < 24; i++) moments.push({ afterProgressMs: Math.round((setup.span * i) / 24) });
+  for (let i = 0; moments.length < MAX_ATTEMPTS; i++) moments.push({ afterProgressMs: Math.round(setup.span * (0.02 + ((i * 0.37) % 0.9))) });
+  for (const [i, at] of moments.entries()) {
+    if (outcomes.filter((o) => o.killed).length >= KILLS_WANTED) break;
+    outcomes.push(await killAndCheck(setup, i, at));
+  }
+  return outcomes;
 }

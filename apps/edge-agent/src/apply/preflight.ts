@@ -60,6 +60,13 @@ export function compareSchema(db: Db | null, manifest: Manifest, heads: readonly
 }
 
 export function driftError(dbPath: string, revision: string | null, diff: string, command: string): AgentError {
+  if (revision === null) {
+    return new AgentError(
+      'drift',
+      `${dbPath} has a schema but no recorded revision; if it is at a known revision, record that with edge-agent stamp REV, or re-run ${command} with --force`,
+      diff,
+    );
+  }
   return new AgentError(
     'drift',
     `the schema of ${dbPath} is not what revision ${revision ?? 'base'} expects (changed by hand?); ` +

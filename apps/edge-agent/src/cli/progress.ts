@@ -6,6 +6,9 @@ export interface ProgressDisplay {
   stop(): void;
 }
 
+/** The copy is not the whole wait: say what the silent seconds after it are. */
+const AFTER_COPY = (p: Progress) => `${p.revision}: ${p.table} copied; recreating its indexes and triggers, then checking and committing\n`;
+
 const SILENT: ProgressDisplay = { onProgress: () => {}, stop: () => {} };
 
 /**
@@ -46,7 +49,10 @@ async function barProgress(io: CommandIO): Promise<ProgressDisplay> {
       }
       const seconds = (performance.now() - startedAt) / 1000;
       bar?.update(p.rowsCopied, { rate: seconds > 0 ? Math.round(p.rowsCopied / seconds) : 0 });
-      if (p.rowsCopied >= p.rowsTotal) stop();
+      if (p.rowsCopied >= p.rowsTotal && bar) {
+        stop();
+        io.stderr.write(AFTER_COPY(p));
+      }
     },
     stop,
   };
@@ -66,6 +72,7 @@ function lineProgress(io: CommandIO): ProgressDisplay {
       if (tenth === lastTenth) return;
       lastTenth = tenth;
       io.stderr.write(`${p.revision}: rebuilding ${p.table}: ${p.rowsCopied}/${p.rowsTotal} rows copied (${p.rowsTotal === 0 ? 100 : Math.round((p.rowsCopied / p.rowsTotal) * 100)}%)\n`);
+      if (p.rowsCopied >= p.rowsTotal) io.stderr.write(AFTER_COPY(p));
     },
     stop: () => {},
   };

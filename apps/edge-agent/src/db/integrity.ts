@@ -14,8 +14,15 @@ export function checkIntegrity(db: Db, path: string, tables: readonly string[], 
       if (text !== undefined && text !== 'ok') problems.push(text);
     }
   };
-  if (full) collect(db.pragma('integrity_check') as unknown[]);
-  else for (const table of tables) collect(db.pragma(`quick_check(${quoteIdentifier(table)})`) as unknown[]);
+  try {
+    if (full) collect(db.pragma('integrity_check') as unknown[]);
+    else for (const table of tables) collect(db.pragma(`quick_check(${quoteIdentifier(table)})`) as unknown[]);
+  } catch (error) {
+    // Damage bad enough that the check itself cannot read the page.
+    const code = (error as { code?: string }).code ?? '';
+    if (!code.startsWith('SQLITE_CORRUPT') && code !== 'SQLITE_NOTADB') throw error;
+    problems.push((error as Error).message);
+  }
   if (problems.length > 0) {
     throw new AgentError(
       'integrity',
