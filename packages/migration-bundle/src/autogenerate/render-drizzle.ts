@@ -24,7 +24,9 @@ export function renderDrizzleTables(tables: readonly SQLiteTable[]): string[] {
 function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect): string[] {
   const config = getTableConfig(table);
   const name = config.name;
-  const sqlText = (fragment: SQL) => dialect.sqlToQuery(fragment, 'indexes').sql;
+  // DDL takes no bound parameters: values written into sql`...` are inlined as literals, and
+  // column names stay unqualified ('indexes'), as SQLite wants them in CHECK and index terms.
+  const sqlText = (fragment: SQL) => dialect.sqlToQuery(new SQL([fragment]).inlineParams(), 'indexes').sql;
   const singlePk = new Set(
     config.primaryKeys.filter((pk) => pk.columns.length === 1).map((pk) => pk.columns[0]!.name),
   );
