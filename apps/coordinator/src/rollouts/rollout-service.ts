@@ -80,14 +80,16 @@ export class RolloutService {
   async list(tenantId: string): Promise<RolloutStatus[]> {
     return this.scopes.tenant(tenantId, async (tx) => {
       const rows = await tx.select({ id: t.rollouts.id }).from(t.rollouts).orderBy(t.rollouts.createdAt);
-      return Promise.all(rows.map((r) => this.load(tx, r.id)));
+      const out: RolloutStatus[] = [];
+      for (const r of rows) out.push(await this.load(tx, r.id));
+      return out;
     });
   }
 
   /** A paused rollout reaches no new device (widening and new devices wait for resume). */
   async pause(tenantId: string, id: string): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
-      const row = await this.row(tx, id);
+      const row = await this.row(tx, id, true);
       if (row.state !== 'paused') await this.setState(tx, row, 'paused', 'operator', notices);
       return this.load(tx, id);
     });
@@ -95,7 +97,7 @@ export class RolloutService {
 
   async resume(tenantId: string, id: string): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
-      const row = await this.row(tx, id);
+      const row = await this.row(tx, id, true);
       if (row.state !== 'active') await this.setState(tx, row, 'active', null, notices);
       await this.extend(tx, { ...row, state: 'active' }, notices);
       return this.load(tx, id);
@@ -104,7 +106,7 @@ export class RolloutService {
 
   async widen(tenantId: string, id: string, percent: number): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
-      const row = await this.row(tx, id);
+      const row = await this.row(tx, id, true);
       if (row.percent === null) throw new CoordinatorError('invalid-request', `rollout ${id} targets by selectors, not by percent`);
       if (percent < row.percent) throw new CoordinatorError('invalid-request', `percent: ${percent} is below the current ${row.percent}; a rollout only widens`);
       await tx.update(t.rollouts).set({ percent, updatedAt: new Date() }).where(eq(t.rollouts.id, id));
@@ -116,7 +118,11 @@ export class RolloutService {
   /** After a device joins a channel: active rollouts there may now reach it. */
   async refreshChannel(tenantId: string, channel: string): Promise<void> {
     await this.change(tenantId, async (tx, notices) => {
-      const rows = await tx.select().from(t.rollouts).where(and(eq(t.rollouts.channel, channel), eq(t.rollouts.state, 'active')));
+      const rows = await tx
+        .select()
+        .from(t.rollouts)
+        .where(and(eq(t.rollouts.channel, channel), eq(t.rollouts.state, 'active')))
+        .for('update');
       for (const row of rows) await this.extend(tx, row, notices);
     });
   }
@@ -236,9 +242,11 @@ export class RolloutService {
     notices.push({ kind: 'state', event: { tenantId: row.tenantId, rolloutId: row.id, state, reason } });
   }
 
-  private async row(tx: Tx, id: string): Promise<RolloutRow> {
+  /** `lock`: changes hold the rollout's row, so two requests (or replicas) never add targets at once. */
+  private async row(tx: Tx, id: string, lock = false): Promise<RolloutRow> {
     if (!UUID.test(id)) throw notFound(`rollout ${id}`);
-    const [row] = await tx.select().from(t.rollouts).where(eq(t.rollouts.id, id));
+    const query = tx.select().from(t.rollouts).where(eq(t.rollouts.id, id));
+    const [row] = lock ? await query.for('update') : await query;
     if (!row) throw notFound(`rollout ${id}`);
     return row;
   }
