@@ -106,6 +106,24 @@ describe.each(testDrivers())('rollouts on %s', (driver) => {
     expect(delivery.states).toContainEqual({ tenantId: tenant, rolloutId: rollout.id, state: 'paused', reason: 'failure-threshold' });
   });
 
+  it('devices registered concurrently into a channel all join its active rollouts, once', async () => {
+    await channel('busy', 1);
+    const a = await store.rollouts.publish(tenant, { bundleId: await upload(['busy_0001']), channel: 'busy', targeting: { percent: 100 } });
+    const b = await store.rollouts.publish(tenant, { bundleId: await upload(['busy_0002']), channel: 'busy', targeting: { percent: 100 } });
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, i) => {
+        await store.devices.register(tenant, { id: `busy-new-${i}`, channel: 'busy', labels: {} });
+        await store.rollouts.refreshChannel(tenant, 'busy');
+      }),
+    );
+    for (const rollout of [a, b]) {
+      expect((await store.rollouts.status(tenant, rollout.id)).targets).toBe(9);
+      const delivered = await targetsOf(rollout.id);
+      expect(delivered).toHaveLength(9);
+      expect(new Set(delivered).size).toBe(9);
+    }
+  });
+
   it('refuses to narrow a rollout and names an unknown one', async () => {
     const rollout = (await store.rollouts.list(tenant))[0]!;
     await expect(store.rollouts.widen(tenant, rollout.id, 10)).rejects.toMatchObject({ code: 'invalid-request' });

@@ -122,6 +122,8 @@ export class RolloutService {
         .select()
         .from(t.rollouts)
         .where(and(eq(t.rollouts.channel, channel), eq(t.rollouts.state, 'active')))
+        // One lock order for everyone, so two registrations cannot deadlock.
+        .orderBy(t.rollouts.id)
         .for('update');
       for (const row of rows) await this.extend(tx, row, notices);
     });
