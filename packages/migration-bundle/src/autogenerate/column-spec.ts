@@ -6,18 +6,28 @@ import { readableSql } from './readable-sql.js';
 /** The `op.createTable` arguments that recreate a described table. */
 export function createTableArgs(table: TableDescription): { columns: ColumnSpec[]; options: CreateTableOptions } {
   const primaryKey = primaryKeyColumns(table);
+  const clause = table.primaryKeyClause;
+  if (clause !== null && !clause.startsWith('(')) {
+    throw new AutogenerateError(
+      'unsupported-change',
+      `${table.name} has a column PRIMARY KEY with options (${clause}), which op.createTable cannot state; write this part of the revision with op.execute`,
+    );
+  }
   const columns = table.columns.map((column) => {
     const spec: ColumnSpec = { name: column.name, type: readableSql(column.type), ...addColumnOptions(table, column) };
-    if (primaryKey.length === 1 && primaryKey[0] === column.name) {
+    if (clause === null && primaryKey.length === 1 && primaryKey[0] === column.name) {
       spec.primaryKey = true;
       if (table.autoincrement) spec.autoincrement = true;
     }
     return spec;
   });
   const constraints: string[] = [];
-  if (primaryKey.length > 1) constraints.push(`PRIMARY KEY (${primaryKey.map(quote).join(', ')})`);
+  // A key with options (DESC, COLLATE, ON CONFLICT) keeps them: the description holds its whole list.
+  if (clause !== null) constraints.push(`PRIMARY KEY ${readableSql(clause)}`);
+  else if (primaryKey.length > 1) constraints.push(`PRIMARY KEY (${primaryKey.map(quote).join(', ')})`);
   for (const unique of table.uniques) {
-    constraints.push(`${constraintName(unique.name)}UNIQUE (${unique.columns.map(quote).join(', ')})`);
+    const terms = unique.columns.map(keyTerm).join(', ');
+    constraints.push(`${constraintName(unique.name)}UNIQUE (${terms})${unique.onConflict ? ` ${unique.onConflict}` : ''}`);
   }
   for (const check of table.checks) constraints.push(`${constraintName(check.name)}CHECK (${readableSql(check.expr)})`);
   for (const fk of table.foreignKeys) constraints.push(foreignKeyClause(fk));
@@ -65,7 +75,8 @@ function foreignKeyClause(fk: ForeignKeyDescription): string {
     `${constraintName(fk.name)}FOREIGN KEY (${fk.columns.map(quote).join(', ')}) ` +
     `REFERENCES ${quote(fk.refTable)} (${fk.refColumns.map(quote).join(', ')})` +
     (onUpdate ? ` ON UPDATE ${onUpdate}` : '') +
-    (onDelete ? ` ON DELETE ${onDelete}` : '')
+    (onDelete ? ` ON DELETE ${onDelete}` : '') +
+    (fk.deferrable ? ` ${fk.deferrable}` : '')
   );
 }
 
@@ -77,6 +88,11 @@ function action(text: string): ForeignKeyAction | undefined {
 
 function constraintName(name: string | null): string {
   return name === null ? '' : `CONSTRAINT ${quote(name)} `;
+}
+
+/** A key term: a plain column is quoted, a term with COLLATE or DESC is kept as the description has it. */
+function keyTerm(term: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(term) ? quote(term) : readableSql(term);
 }
 
 function quote(identifier: string): string {

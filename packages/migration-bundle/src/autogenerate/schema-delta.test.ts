@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { readSchema } from '../schema/describe.js';
+import { runMigration } from '../sqlite/run-migration.js';
 import type { SchemaDescription } from '../schema/description.js';
 import { parseRenames } from './renames.js';
 import { operationsBetween } from './schema-delta.js';
@@ -43,5 +44,21 @@ describe('operationsBetween', () => {
     );
     const to = schemaOf('CREATE TABLE b (x TEXT, id INTEGER PRIMARY KEY)', 'CREATE TABLE log (msg TEXT)');
     expect(() => kinds(from, to, ['a=b'])).toThrow(/b is renamed and rebuilt by hand \(column order changes\)/);
+  });
+});
+
+describe('operationsBetween, creating tables', () => {
+  it.each([
+    'CREATE TABLE a (p TEXT, q TEXT, PRIMARY KEY (p DESC, q) ON CONFLICT ABORT, UNIQUE (q COLLATE NOCASE, p) ON CONFLICT IGNORE)',
+    'CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, x TEXT COLLATE NOCASE UNIQUE NOT NULL DEFAULT (lower(\'X\')) CHECK (x <> \'\'))',
+    'CREATE TABLE a (id INTEGER, b_id INTEGER, CONSTRAINT a_b FOREIGN KEY (b_id) REFERENCES b (id) ON DELETE SET NULL DEFERRABLE INITIALLY DEFERRED)',
+    'CREATE TABLE a (k TEXT PRIMARY KEY, v BLOB) WITHOUT ROWID, STRICT',
+  ])('re-creates %s exactly', (sql) => {
+    const wanted = schemaOf(sql);
+    const ops = operationsBetween(schemaOf(), wanted, parseRenames([], schemaOf(), wanted));
+    const db = new Database(':memory:');
+    runMigration(db, [{ revision: 'r001', direction: 'up', operations: ops.map((p) => p.operation) }]);
+    expect(readSchema(db)).toEqual(wanted);
+    db.close();
   });
 });

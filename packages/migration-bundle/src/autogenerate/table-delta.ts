@@ -17,6 +17,9 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
   if (signature(primaryKeyColumns(from)) !== signature(primaryKeyColumns(to))) {
     return `primary key (${primaryKeyColumns(from).join(', ')}) -> (${primaryKeyColumns(to).join(', ')})`;
   }
+  if (from.primaryKeyClause !== to.primaryKeyClause) {
+    return `primary key options ${from.primaryKeyClause ?? '(none)'} -> ${to.primaryKeyClause ?? '(none)'}`;
+  }
   for (const flag of ['autoincrement', 'strict', 'withoutRowid'] as const) {
     if (from[flag] !== to[flag]) return `${flag} ${from[flag]} -> ${to[flag]}`;
   }
@@ -40,36 +43,20 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
   };
   if (changedUnnamed(from.checks, to.checks, checkKey)) return 'an unnamed CHECK constraint changes';
   if (changedUnnamed(from.foreignKeys, to.foreignKeys, fkKey)) return 'an unnamed FOREIGN KEY changes';
+  // op.addForeignKey has no MATCH or DEFERRABLE: a key that has them is re-created with the table.
+  const added = to.foreignKeys.filter((fk) => !from.foreignKeys.some((old) => signature(old) === signature(fk)));
+  if (added.some((fk) => fk.deferrable !== null)) return 'a FOREIGN KEY with MATCH or DEFERRABLE is added';
   return null;
 }
 
-/**
- * SQLite refuses ADD COLUMN with a non-constant default (`(unixepoch())`, CURRENT_TIMESTAMP) once
- * the table has rows, while the planner only tries it on an empty copy of the schema. Such a column
- * is added bare, then given its default and filled with it through one copy.
- */
-function addedColumn(table: TableDescription, column: ColumnDescription): PlannedOperation[] {
-  const { default: defaultValue, notNull, ...rest } = addColumnOptions(table, column);
-  const type = readableSql(column.type);
-  if (defaultValue !== undefined && /^\(|^current_(time|date|timestamp)$/i.test(defaultValue)) {
-    return [
-      { operation: { kind: 'addColumn', table: table.name, column: { name: column.name, type, ...rest } } },
-      {
-        operation: {
-          kind: 'alterColumn',
-          table: table.name,
-          column: column.name,
-          changes: { default: defaultValue, ...(notNull ? { notNull } : {}), using: defaultValue },
-        },
-      },
-    ];
-  }
+function addedColumn(table: TableDescription, column: ColumnDescription): PlannedOperation {
+  const options = addColumnOptions(table, column);
   const note =
-    notNull && defaultValue === undefined
+    options.notNull && options.default === undefined
       ? `${table.name}.${column.name} is NOT NULL without a default: this fails if ${table.name} has rows; give it a default.`
       : undefined;
-  const options = { ...(notNull ? { notNull } : {}), ...(defaultValue === undefined ? {} : { default: defaultValue }), ...rest };
-  return [{ operation: { kind: 'addColumn', table: table.name, column: { name: column.name, type, ...options } }, ...(note ? { note } : {}) }];
+  const operation = { kind: 'addColumn' as const, table: table.name, column: { name: column.name, type: readableSql(column.type), ...options } };
+  return note ? { operation, note } : { operation };
 }
 
 /** Constraint removals, then column changes, then constraint additions, for one kept table. */
@@ -100,7 +87,7 @@ export function tableDelta(
   for (const column of to.columns) {
     const old = from.columns.find((c) => c.name === column.name);
     if (!old) {
-      columns.push(...addedColumn(to, column));
+      columns.push(addedColumn(to, column));
       continue;
     }
     if (signature(old.generated) !== signature(column.generated)) {
