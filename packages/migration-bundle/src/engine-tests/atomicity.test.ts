@@ -65,14 +65,13 @@ describe('one copy per table per revision', () => {
     db.close();
   });
 
-  // The contract: "All operations of one revision on one table that need a rebuild share one copy."
-  // A renameColumn or createIndex between them makes the planner flush the pending copy and start
-  // another one.
+  // The contract: "All operations of one revision on one table that need a rebuild share one copy",
+  // also when a renameColumn or createIndex of that table stands between them.
   for (const [label, between] of [
     ['renameColumn', (op: Operations) => op.renameColumn('orders', 'note', 'remark')],
     ['createIndex', (op: Operations) => op.createIndex('orders_sku', 'orders', ['sku'])],
   ] as const) {
-    it.fails(`three rebuild-needing changes with a ${label} between them still copy the table once`, () => {
+    it(`three rebuild-needing changes with a ${label} between them still copy the table once`, () => {
       const chain = buildChain([
         { id: 'r001_shop', up: createShop },
         {

@@ -90,7 +90,9 @@ function runCase(c: OperationCase): void {
 
   const [report] = applyUp(db, chain, ['r002_change']);
   expect(report!.rebuilt.map((r) => r.table)).toEqual(c.rebuilt);
-  for (const r of report!.rebuilt) expect(r.rowsCopied).toBe(COUNTS[r.table as Table]);
+  const originalName = (table: string) =>
+    (Object.entries(c.renamedTables ?? {}).find(([, to]) => to === table)?.[0] ?? table) as Table;
+  for (const r of report!.rebuilt) expect(r.rowsCopied).toBe(COUNTS[originalName(r.table)]);
 
   for (const table of tables) {
     const now = c.renamedTables?.[table] ?? table;
@@ -202,7 +204,8 @@ const cases: OperationCase[] = [
   },
   {
     name: 'renameTable: a table rebuilt in the same revision, then renamed (rebuild)',
-    rebuilt: ['orders'],
+    // The rename runs natively first; the one copy is made under the new name.
+    rebuilt: ['purchases'],
     change: (op) => {
       rebuildOrders(op);
       op.renameTable('orders', 'purchases');

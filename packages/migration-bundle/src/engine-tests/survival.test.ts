@@ -341,7 +341,7 @@ describe('survives a table rebuild', () => {
     });
   }
 
-  it.fails('rowids of a table whose key is INTEGER PRIMARY KEY DESC (not a rowid alias in SQLite) are preserved', () => {
+  it('rowids of a table whose key is INTEGER PRIMARY KEY DESC (not a rowid alias in SQLite) are preserved', () => {
     const { db } = survive({
       base: ['CREATE TABLE events (id INTEGER PRIMARY KEY DESC, kind TEXT)'],
       seed: (db) => {

@@ -7,7 +7,7 @@ import { quoteIdent } from '../sqlite/tokenize.js';
 import { columnFromSpec, defaultClauseValue } from './column-spec.js';
 import { PlanError } from './errors.js';
 import type { PlannedRevision, PlannedStatement } from './plan-types.js';
-import { isRebuildOperation, TableRebuild } from './table-rebuild.js';
+import { isRebuildOperation, mentions, TableRebuild } from './table-rebuild.js';
 
 export interface MigrationStep {
   revision: string;
@@ -125,23 +125,44 @@ class RevisionPlanner {
         this.pending.delete(op.table.toLowerCase());
         return this.emit({ sql: `DROP TABLE ${quoteIdent(op.table)}` });
       case 'renameTable':
-        this.flush(op.from);
-        return this.emit({ sql: `ALTER TABLE ${quoteIdent(op.from)} RENAME TO ${quoteIdent(op.to)}` });
+        return this.renameTable(op.from, op.to);
       case 'renameColumn':
-        this.flush(op.table);
-        return this.emit({
-          sql: `ALTER TABLE ${quoteIdent(op.table)} RENAME COLUMN ${quoteIdent(op.from)} TO ${quoteIdent(op.to)}`,
-        });
+        return this.renameColumn(op.table, op.from, op.to);
       case 'createIndex': {
-        this.flush(op.table);
         const where = op.where ? ` WHERE ${op.where}` : '';
-        return this.emit({
-          sql: `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(op.name)} ON ${quoteIdent(op.table)} (${op.columns.map(indexTerm).join(', ')})${where}`,
-        });
+        const sql = `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(op.name)} ON ${quoteIdent(op.table)} (${op.columns.map(indexTerm).join(', ')})${where}`;
+        const pending = this.pending.get(op.table.toLowerCase());
+        return pending ? pending.deferIndex(op.name, sql) : this.emit({ sql });
       }
       case 'dropIndex':
+        if ([...this.pending.values()].some((rebuild) => rebuild.dropDeferredIndex(op.name))) return;
         return this.emit({ sql: `DROP INDEX ${quoteIdent(op.name)}` });
     }
+  }
+
+  /** Native rename; a pending copy of the table, or of tables referencing it, follows the new name. */
+  private renameTable(from: string, to: string): void {
+    this.emit({ sql: `ALTER TABLE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}` });
+    const own = this.pending.get(from.toLowerCase());
+    if (own) {
+      this.pending.delete(from.toLowerCase());
+      own.renameTable(to);
+      this.pending.set(to.toLowerCase(), own);
+    }
+    for (const rebuild of this.pending.values()) if (rebuild !== own) rebuild.retargetReferences(from, to);
+  }
+
+  /**
+   * Native rename on the current table (SQLite rewrites its indexes, triggers, views and child
+   * keys); a pending copy keeps its place and reads the column under its new name.
+   */
+  private renameColumn(table: string, from: string, to: string): void {
+    const own = this.pending.get(table.toLowerCase());
+    const native = own ? own.renameColumn(from, to) : true;
+    if (native) {
+      this.emit({ sql: `ALTER TABLE ${quoteIdent(table)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}` });
+    }
+    for (const rebuild of this.pending.values()) if (rebuild !== own) rebuild.retargetReferencedColumn(table, from, to);
   }
 
   private applyTableChange(op: Parameters<TableRebuild['absorb']>[0]): void {
@@ -151,7 +172,9 @@ class RevisionPlanner {
         const column = renderColumn(columnFromSpec(op.column));
         if (addableNatively(op.column) && this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} ADD COLUMN ${column}`)) return;
       } else if (op.kind === 'dropColumn') {
-        if (this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} DROP COLUMN ${quoteIdent(op.column)}`)) return;
+        if (this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} DROP COLUMN ${quoteIdent(op.column)}`)) {
+          return this.refuseTriggersUsing(op.table, [op.column]);
+        }
       }
     }
     (pending ?? this.rebuildFor(op.table)).absorb(op);
@@ -162,6 +185,7 @@ class RevisionPlanner {
     const rebuild = this.pending.get(key);
     if (!rebuild) return;
     this.pending.delete(key);
+    this.refuseTriggersUsing(rebuild.table, rebuild.droppedColumns());
     const dependents = (type: string) =>
       (
         this.db
@@ -170,6 +194,28 @@ class RevisionPlanner {
       ).map((row) => row.sql);
     for (const statement of rebuild.render(dependents('index'), dependents('trigger'))) this.emit(statement);
     this.rebuilt.push(rebuild.table);
+  }
+
+  /**
+   * A trigger left naming a dropped column would fail at its next firing on a device; SQLite's
+   * DROP COLUMN refuses only some of these (not a trigger on another table), so both paths check.
+   */
+  private refuseTriggersUsing(table: string, droppedColumns: string[]): void {
+    const dropped = droppedColumns.map((c) => c.toLowerCase());
+    if (!dropped.length) return;
+    const triggers = this.db
+      .prepare("SELECT name, tbl_name AS tbl, sql FROM sqlite_schema WHERE type = 'trigger'")
+      .all() as { name: string; tbl: string; sql: string }[];
+    const lower = table.toLowerCase();
+    for (const trigger of triggers) {
+      if (trigger.tbl.toLowerCase() !== lower && !mentions(trigger.sql, lower)) continue;
+      const used = dropped.find((column) => mentions(trigger.sql, column));
+      if (used) {
+        throw new PlanError(
+          `trigger ${trigger.name} uses column ${table}.${used}, which this revision drops; drop or re-create the trigger first`,
+        );
+      }
+    }
   }
 
   flushAll(): void {

@@ -7,9 +7,11 @@ import {
   renderReferences,
   rowidAlias,
   type ColumnDef,
+  type ReferencesClause,
+  type TableConstraint,
   type TableDef,
 } from '../sqlite/table-def.js';
-import { quoteIdent, quoteString, tokenize } from '../sqlite/tokenize.js';
+import { quoteIdent, quoteString, renameIdentifier, tokenize, unqualify } from '../sqlite/tokenize.js';
 import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from './column-spec.js';
 import { PlanError } from './errors.js';
 import type { PlannedStatement } from './plan-types.js';
@@ -30,11 +32,126 @@ const ROWID_NAMES = ['rowid', '_rowid_', 'oid'];
 export class TableRebuild {
   private readonly target: TableDef;
   private readonly sources = new Map<string, string>();
+  /** `CREATE INDEX` statements on the table met while the copy was pending: built once, after it. */
+  private readonly deferredIndexes: { name: string; sql: string }[] = [];
 
   constructor(private readonly original: TableDef) {
     this.target = structuredClone(original);
     for (const column of original.columns) {
       if (!isGenerated(column)) this.sources.set(column.name.toLowerCase(), quoteIdent(column.name));
+    }
+    this.unqualifyOwnReferences();
+  }
+
+  /**
+   * The copy is created under a temporary name, where `t.qty` in a CHECK of table `t` would not
+   * resolve; inside a table's own constraints the qualifier means nothing else, so it goes.
+   */
+  private unqualifyOwnReferences(): void {
+    const name = this.original.name;
+    const rewrite = <T extends { sql: string; kind: string }>(constraint: T): T => {
+      if (constraint.kind !== 'check' && constraint.kind !== 'generated') return constraint;
+      const expr = unqualify((constraint as unknown as { expr: string }).expr, name);
+      return { ...constraint, expr, sql: unqualify(constraint.sql, name) };
+    };
+    this.target.constraints = this.target.constraints.map(rewrite);
+    for (const column of this.target.columns) column.constraints = column.constraints.map(rewrite);
+  }
+
+  deferIndex(name: string, sql: string): void {
+    this.deferredIndexes.push({ name, sql });
+  }
+
+  /** Forgets a deferred index; false when the index is not one of them. */
+  dropDeferredIndex(name: string): boolean {
+    const at = this.deferredIndexes.findIndex((index) => index.name.toLowerCase() === name.toLowerCase());
+    if (at >= 0) this.deferredIndexes.splice(at, 1);
+    return at >= 0;
+  }
+
+  /** Columns of the old table the copy leaves behind. */
+  droppedColumns(): string[] {
+    return this.original.columns
+      .filter((column) => !findColumn(this.target, column.name) && !isGenerated(column))
+      .map((column) => column.name);
+  }
+
+  /**
+   * The table was renamed natively while its copy was pending (SQLite rewrote every other
+   * object); the copy follows under the new name.
+   */
+  renameTable(to: string): void {
+    const from = this.original.name;
+    this.original.name = to;
+    this.target.name = to;
+    this.retargetReferences(from, to);
+  }
+
+  /**
+   * A column renamed while the copy is pending. Returns true when the old table has the column:
+   * the caller then renames it there natively (so SQLite rewrites indexes, triggers and views) and
+   * the copy reads it under its new name.
+   */
+  renameColumn(from: string, to: string): boolean {
+    const column = this.requireColumn(from);
+    if (findColumn(this.target, to)) throw new PlanError(`table ${this.table} already has a column ${to}`);
+    const oldName = column.name;
+    column.name = to;
+    const rename = (sql: string) => renameIdentifier(sql, oldName, to);
+    const renameIn = <T extends { sql: string; kind: string }>(constraint: T): T => {
+      if (constraint.kind === 'check' || constraint.kind === 'generated') {
+        return { ...constraint, sql: rename(constraint.sql), expr: rename((constraint as unknown as { expr: string }).expr) };
+      }
+      if (constraint.kind === 'primaryKey' || constraint.kind === 'unique') {
+        const columns = (constraint as unknown as { columns?: string[] }).columns;
+        return columns ? { ...constraint, sql: rename(constraint.sql), columns: columns.map((c) => (c.toLowerCase() === oldName.toLowerCase() ? to : c)) } : constraint;
+      }
+      if (constraint.kind === 'foreignKey') {
+        const fk = constraint as unknown as Extract<TableConstraint, { kind: 'foreignKey' }>;
+        const columns = fk.columns.map((c) => (c.toLowerCase() === oldName.toLowerCase() ? to : c));
+        return { ...constraint, columns, sql: foreignKeySql(columns, fk.references) };
+      }
+      return constraint;
+    };
+    this.target.constraints = this.target.constraints.map(renameIn);
+    for (const c of this.target.columns) c.constraints = c.constraints.map(renameIn);
+    this.retargetReferencedColumn(this.original.name, oldName, to);
+    const inOld = findColumn(this.original, oldName);
+    if (!inOld) return false;
+    inOld.name = to;
+    const source = this.sources.get(oldName.toLowerCase());
+    this.sources.delete(oldName.toLowerCase());
+    for (const [key, expr] of this.sources) this.sources.set(key, rename(expr));
+    if (source !== undefined) this.sources.set(to.toLowerCase(), rename(source));
+    return true;
+  }
+
+  /** Foreign keys of the copy that name table `from` now name `to`. */
+  retargetReferences(from: string, to: string): void {
+    this.mapReferences((ref) => (ref.table.toLowerCase() === from.toLowerCase() ? { ...ref, table: to } : ref));
+  }
+
+  /** Foreign keys of the copy that name `table(from)` now name `table(to)`. */
+  retargetReferencedColumn(table: string, from: string, to: string): void {
+    this.mapReferences((ref) =>
+      ref.table.toLowerCase() === table.toLowerCase()
+        ? { ...ref, columns: ref.columns.map((c) => (c.toLowerCase() === from.toLowerCase() ? to : c)) }
+        : ref,
+    );
+  }
+
+  private mapReferences(change: (ref: ReferencesClause) => ReferencesClause): void {
+    this.target.constraints = this.target.constraints.map((constraint) => {
+      if (constraint.kind !== 'foreignKey') return constraint;
+      const references = change(constraint.references);
+      return { ...constraint, references, sql: foreignKeySql(constraint.columns, references) };
+    });
+    for (const column of this.target.columns) {
+      column.constraints = column.constraints.map((constraint) => {
+        if (constraint.kind !== 'references') return constraint;
+        const references = change(constraint.references);
+        return { ...constraint, references, sql: renderReferences(references) };
+      });
     }
   }
 
@@ -69,7 +186,7 @@ export class TableRebuild {
           name: op.name,
           columns: op.columns,
           references,
-          sql: `FOREIGN KEY (${op.columns.map(quoteIdent).join(', ')}) ${renderReferences(references)}`,
+          sql: foreignKeySql(op.columns, references),
         });
         return;
       }
@@ -194,6 +311,7 @@ export class TableRebuild {
       { sql: `ALTER TABLE ${quoteIdent(temp)} RENAME TO ${quoteIdent(table)}` },
       { sql: 'PRAGMA legacy_alter_table = OFF' },
       ...indexSql.map((sql) => ({ sql })),
+      ...this.deferredIndexes.map(({ sql }) => ({ sql })),
       ...triggerSql.map((sql) => ({ sql })),
     );
     return statements;
@@ -204,6 +322,10 @@ export class TableRebuild {
     const taken = new Set([...this.original.columns, ...this.target.columns].map((c) => c.name.toLowerCase()));
     return ROWID_NAMES.find((name) => !taken.has(name)) ?? null;
   }
+}
+
+function foreignKeySql(columns: string[], references: ReferencesClause): string {
+  return `FOREIGN KEY (${columns.map(quoteIdent).join(', ')}) ${renderReferences(references)}`;
 }
 
 /** True when an SQL expression names the identifier (case-insensitive, quoted or not). */

@@ -49,7 +49,8 @@ export function runMigration(db: Database, steps: MigrationStep[], options: RunO
   const units = options.perRevision ? plans.map((plan) => [plan]) : [plans];
   const reports: RevisionRunReport[] = [];
   try {
-    for (const unit of units) reports.push(...runUnitToleratingOldOrphans(db, unit, options));
+    const renamed = tableRenames(steps);
+    for (const unit of units) reports.push(...runUnitToleratingOldOrphans(db, unit, options, renamed));
   } finally {
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
@@ -88,15 +89,29 @@ function sameStatement(a: string, b: string | undefined): boolean {
  * after would cost every migration a second full check, so the earlier state is read only when
  * the check after finds something, and the unit then runs again knowing what was there before.
  */
-function runUnitToleratingOldOrphans(db: Database, plans: PlannedRevision[], options: RunOptions): RevisionRunReport[] {
+function runUnitToleratingOldOrphans(
+  db: Database,
+  plans: PlannedRevision[],
+  options: RunOptions,
+  renamed: (table: string) => string,
+): RevisionRunReport[] {
   try {
     return runUnit(db, plans, options, new Map());
   } catch (error) {
     if (!(error instanceof ForeignKeyViolation)) throw error;
-    const existing = countViolations(readViolations(db));
+    const existing = countViolations(
+      readViolations(db).map((v) => ({ ...v, table: renamed(v.table), parent: renamed(v.parent) })),
+    );
     if (withoutTolerated(error.violations, existing).length) throw error.migrationError;
     return runUnit(db, plans, options, existing);
   }
+}
+
+/** Where a table's rows end up after the steps' renames, so old orphans are known under new names. */
+function tableRenames(steps: MigrationStep[]): (table: string) => string {
+  const renames = steps.flatMap((step) => step.operations.filter((op) => op.kind === 'renameTable'));
+  return (table) =>
+    renames.reduce((name, op) => (name.toLowerCase() === op.from.toLowerCase() ? op.to : name), table);
 }
 
 /** Counted, not just keyed: a WITHOUT ROWID table reports every violation with a null rowid. */
@@ -206,7 +221,7 @@ interface Violation {
 
 /** Keyed without `fkid`: a rebuild may renumber a table's foreign keys. */
 function violationKey(v: Violation): string {
-  return `${v.table}\u0000${v.rowid}\u0000${v.parent}`;
+  return `${v.table.toLowerCase()}\u0000${v.rowid}\u0000${v.parent.toLowerCase()}`;
 }
 
 function readViolations(db: Database): Violation[] {

@@ -72,7 +72,9 @@ export function rowidAlias(table: TableDef): ColumnDef | undefined {
         ? table.columns.filter((c) => c.name.toLowerCase() === tablePk.columns[0]!.toLowerCase())
         : [];
   const column = candidates[0];
-  return column && column.type.toUpperCase() === 'INTEGER' ? column : undefined;
+  // SQLite's quirk: a column-level `INTEGER PRIMARY KEY DESC` is not an alias of the rowid.
+  const descending = column?.constraints.some((k) => k.kind === 'primaryKey' && /\bDESC\b/i.test(k.sql));
+  return column && !descending && column.type.toUpperCase() === 'INTEGER' ? column : undefined;
 }
 
 function renderConstraint(constraint: { name: string | null; sql: string }): string {

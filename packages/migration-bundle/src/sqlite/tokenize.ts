@@ -145,3 +145,37 @@ function normalizeToken(token: Token): string {
 export function isKeyword(token: Token | undefined, keyword: string): boolean {
   return token !== undefined && token.type === 'word' && token.text.toUpperCase() === keyword;
 }
+
+function namesIdentifier(token: Token, lowerName: string): boolean {
+  return (token.type === 'word' || token.type === 'quoted') && identifierOf(token).toLowerCase() === lowerName;
+}
+
+/** Rewrites every identifier `from` in `sql` to `to` (quoted), leaving literals alone. */
+export function renameIdentifier(sql: string, from: string, to: string): string {
+  const lower = from.toLowerCase();
+  let out = '';
+  let at = 0;
+  for (const token of tokenize(sql)) {
+    if (!namesIdentifier(token, lower)) continue;
+    out += sql.slice(at, token.start) + quoteIdent(to);
+    at = token.end;
+  }
+  return out + sql.slice(at);
+}
+
+/** Drops `table.` qualifiers from column references to `table` (as a CHECK may write them). */
+export function unqualify(sql: string, table: string): string {
+  const lower = table.toLowerCase();
+  const tokens = tokenize(sql);
+  let out = '';
+  let at = 0;
+  tokens.forEach((token, i) => {
+    const dot = tokens[i + 1];
+    const before = tokens[i - 1];
+    if (namesIdentifier(token, lower) && dot?.text === '.' && before?.text !== '.') {
+      out += sql.slice(at, token.start);
+      at = dot.end;
+    }
+  });
+  return out + sql.slice(at);
+}
