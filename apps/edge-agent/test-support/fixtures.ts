@@ -48,6 +48,14 @@ export function migrationsFolder(ws: Workspace, name: string, extra: Record<stri
   return dir;
 }
 
+/** A migrations folder holding only the given revision files (name → source). */
+export function writeMigrations(ws: Workspace, name: string, files: Record<string, string>): string {
+  const dir = ws.path(name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, source] of Object.entries(files)) writeFileSync(join(dir, file), source);
+  return dir;
+}
+
 export async function bundleFile(
   ws: Workspace,
   out: string,

@@ -45,11 +45,14 @@ export async function main(argv: readonly string[], io: CommandIO = DEFAULT_IO):
   }
 }
 
+/** `-N` targets (downgrade -1) look like short options to parseArgs: they are taken out first. */
+const RELATIVE_TARGET = /^-\d+$/;
+
 function parseCommandLine(name: string, command: AgentCommand, args: string[]) {
   let parsed;
   try {
     parsed = parseArgs({
-      args,
+      args: args.filter((arg) => !RELATIVE_TARGET.test(arg)),
       options: { ...command.options, help: { type: 'boolean', short: 'h' } },
       allowPositionals: true,
       strict: true,
@@ -58,6 +61,7 @@ function parseCommandLine(name: string, command: AgentCommand, args: string[]) {
     const first = (error as Error).message.split('. ')[0]!.replace(/\.$/, '');
     throw usageError(`${first}; see edge-agent ${name} --help`);
   }
+  parsed.positionals.unshift(...args.filter((arg) => RELATIVE_TARGET.test(arg)));
   if (parsed.positionals.length > command.maxPositionals) {
     throw usageError(`unexpected argument "${parsed.positionals[command.maxPositionals]}"; see edge-agent ${name} --help`);
   }
