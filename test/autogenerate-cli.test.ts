@@ -120,6 +120,20 @@ describe('mbundle revision --autogenerate', () => {
     expect(revisionFiles(dir)).toHaveLength(1);
   });
 
+  it('refuses, naming them, when the folder has several heads and no --parent', async () => {
+    const dir = migrationsDir('cli-heads');
+    for (const id of ['head_one', 'head_two']) {
+      writeFileSync(join(dir, `${id}.ts`), `export default { id: '${id}', parent: null, message: '${id}', up(op) {} };\n`);
+    }
+    const result = await autogenerate(dir, fixture('01-add-table', 'before'));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/head_one[\s\S]*head_two/);
+    expect(revisionFiles(dir)).toHaveLength(2);
+    const chosen = await autogenerate(dir, fixture('01-add-table', 'before'), '--parent', 'head_one', '--parent', 'head_two');
+    expect(chosen.code).toBe(0);
+    expect(readFileSync(chosen.stdout.trim(), 'utf8')).toContain("parent: ['head_one', 'head_two'],");
+  });
+
   it('says which triggers and views it left alone', async () => {
     const dir = migrationsDir('cli-ignored');
     const first = await autogenerateRevision({ schemaFile: fixture('14-rebuild-triggers-view-cascade', 'before'), dir, message: 'v1' });
