@@ -40,13 +40,13 @@ const DEFAULT_CHUNK_ROWS = 50_000;
  */
 export function runMigration(db: Database, steps: MigrationStep[], options: RunOptions = {}): RevisionRunReport[] {
   if (db.inTransaction) throw new MigrationError('in-transaction', 'the database connection is already inside a transaction');
-  const plans = planSteps(db, steps);
-  if (options.expectedSql) checkExpectedSql(plans, options.expectedSql);
+  // Refused before anything runs, even when revisions commit one by one.
+  if (options.expectedSql) checkExpectedSql(planSteps(db, steps), options.expectedSql);
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
   db.pragma('foreign_keys = OFF');
   db.pragma('synchronous = FULL');
-  const units = options.perRevision ? plans.map((plan) => [plan]) : [plans];
+  const units = options.perRevision ? steps.map((step) => [step]) : [steps];
   const reports: RevisionRunReport[] = [];
   try {
     const renamed = tableRenames(steps);
@@ -91,7 +91,7 @@ function sameStatement(a: string, b: string | undefined): boolean {
  */
 function runUnitToleratingOldOrphans(
   db: Database,
-  plans: PlannedRevision[],
+  plans: MigrationStep[],
   options: RunOptions,
   renamed: (table: string) => string,
 ): RevisionRunReport[] {
@@ -130,23 +130,30 @@ function withoutTolerated(violations: Violation[], tolerated: ReadonlyMap<string
   });
 }
 
+/**
+ * One transaction. The plan is made inside it, under the write lock, so no other connection can
+ * change the schema between planning and running.
+ */
 function runUnit(
   db: Database,
-  plans: PlannedRevision[],
+  steps: MigrationStep[],
   options: RunOptions,
   tolerated: ReadonlyMap<string, number>,
 ): RevisionRunReport[] {
   const reports: RevisionRunReport[] = [];
+  const revision = steps.at(-1)?.revision;
   db.exec('BEGIN IMMEDIATE');
   try {
+    const plans = planSteps(db, steps);
+    if (options.expectedSql) checkExpectedSql(plans, options.expectedSql);
     for (const plan of plans) reports.push(runRevision(db, plan, options));
-    checkForeignKeys(db, plans.at(-1)?.revision, tolerated);
-    options.beforeCommit?.(db, plans.map((p) => p.revision));
+    checkForeignKeys(db, revision, tolerated);
+    options.beforeCommit?.(db, steps.map((step) => step.revision));
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     db.pragma('legacy_alter_table = OFF');
-    throw error instanceof MigrationError || error instanceof ForeignKeyViolation ? error : wrap(error, plans.at(-1)?.revision);
+    throw error instanceof MigrationError || error instanceof ForeignKeyViolation ? error : wrap(error, revision);
   }
   return reports;
 }
