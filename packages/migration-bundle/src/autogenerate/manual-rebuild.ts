@@ -1,3 +1,4 @@
+import { mentions } from '../plan/table-rebuild.js';
 import type { SchemaDescription, TableDescription } from '../schema/description.js';
 import { createTableArgs } from './column-spec.js';
 import { AutogenerateError } from './errors.js';
@@ -72,11 +73,6 @@ function keepsHiddenRowid(from: TableDescription, to: TableDescription): boolean
   const key = to.columns.filter((c) => c.primaryKey > 0);
   const aliased = key.length === 1 && key[0]!.type === 'INTEGER';
   return !from.withoutRowid && !to.withoutRowid && !named && !aliased;
-}
-
-function mentions(sql: string, name: string): boolean {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^a-z0-9_$])"?${escaped}"?($|[^a-z0-9_$])`).test(sql);
 }
 
 function quote(identifier: string): string {
