@@ -1,6 +1,6 @@
 import { planSteps } from '@godwit/migration-bundle';
 import Database from 'better-sqlite3';
-import { tableSizes } from '../db/table-sizes.js';
+import { rowCount, tableExists, tableSizes } from '../db/table-sizes.js';
 import type { ChangeOptions } from './change-options.js';
 import { emptyReport, type ChangeReport } from './change-report.js';
 import { prepareChange } from './prepare-change.js';
@@ -40,9 +40,8 @@ export function previewChange(options: ChangeOptions): ChangePreview {
     const sizes = new Map<string, { rows: number; bytes: number }>();
     const measure = (table: string) => {
       if (!sizes.has(table)) {
-        const exists = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table) !== undefined;
-        const rows = exists ? (db.prepare(`SELECT count(*) AS n FROM "${table.replaceAll('"', '""')}"`).get() as { n: number }).n : 0;
-        sizes.set(table, { rows, bytes: exists ? (tableSizes(db, [table])[table] ?? 0) : 0 });
+        const exists = tableExists(db, table);
+        sizes.set(table, { rows: rowCount(db, table), bytes: exists ? (tableSizes(db, [table])[table] ?? 0) : 0 });
       }
       return sizes.get(table)!;
     };

@@ -16,7 +16,6 @@ export const EXIT_CODES: Readonly<Record<AgentErrorCode, number>> = Object.freez
   integrity: 6,
 });
 
-export const EXIT_OK = 0;
 
 /** Exit code of anything thrown: typed agent errors by the table, parse errors as usage, the rest 1. */
 export function exitCodeOf(error: unknown): number {

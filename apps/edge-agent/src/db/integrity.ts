@@ -1,4 +1,5 @@
 import { AgentError } from '../errors.js';
+import { quoteIdentifier } from './identifier.js';
 import type { Db } from './open-database.js';
 
 /**
@@ -30,8 +31,4 @@ export function checkIntegrity(db: Db, path: string, tables: readonly string[], 
       problems.slice(0, 20).join('\n'),
     );
   }
-}
-
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

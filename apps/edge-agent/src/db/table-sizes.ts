@@ -1,3 +1,4 @@
+import { quoteIdentifier } from './identifier.js';
 import type { Db } from './open-database.js';
 
 /** Bytes each table occupies on disk: its own pages and its indexes' (dbstat, aggregated per b-tree). */
@@ -17,4 +18,14 @@ export function databaseBytes(db: Db): number {
   const pageSize = db.pragma('page_size', { simple: true }) as number;
   const pageCount = db.pragma('page_count', { simple: true }) as number;
   return pageSize * pageCount;
+}
+
+export function tableExists(db: Db, table: string): boolean {
+  return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE").get(table) !== undefined;
+}
+
+/** Rows in a table; 0 for one that does not exist (yet, or any more). */
+export function rowCount(db: Db, table: string): number {
+  if (!tableExists(db, table)) return 0;
+  return (db.prepare(`SELECT count(*) AS n FROM ${quoteIdentifier(table)}`).get() as { n: number }).n;
 }

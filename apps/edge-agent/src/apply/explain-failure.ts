@@ -1,0 +1,33 @@
+import { isLockError, lockedError } from '../db/write-lock.js';
+import { AgentError } from '../errors.js';
+import { revisionLabel } from '../state/agent-state.js';
+import type { ChangeOptions } from './change-options.js';
+import type { PreparedChange } from './prepare-change.js';
+
+/** The result differs from the bundle's expected schema: the transaction is rolled back (exit 5). */
+export function validationError(revisionIds: string[], diff: string): AgentError {
+  return new AgentError(
+    'rolled-back',
+    `the schema after ${revisionIds.join(', ')} is not the one the bundle expects, so everything was rolled back; the database is unchanged: report this bundle to its publisher`,
+    diff,
+  );
+}
+
+/** What a failed runMigration means for the user: locked (exit 6) or rolled back (exit 5), and why. */
+export function explainFailure(error: unknown, validationFailure: AgentError | null, options: ChangeOptions, prepared: PreparedChange): AgentError {
+  if (validationFailure) return validationFailure;
+  if (error instanceof AgentError) return error;
+  if (isLockError(error)) return lockedError(options.dbPath, options.lockTimeoutMs, error);
+  const failed = error as { revision?: string; sql?: string; message?: string; code?: string; cause?: { code?: string } };
+  const at = revisionLabel(prepared.state.heads) ?? 'base';
+  const full = failed.code === 'SQLITE_FULL' || failed.cause?.code === 'SQLITE_FULL';
+  // The engine's message starts with the revision, which this one names already.
+  const reason = full ? 'the disk filled up' : (failed.message ?? String(error)).split('\n')[0]!.replace(/^revision \S+ failed: /, '');
+  return new AgentError(
+    'rolled-back',
+    `revision ${failed.revision ?? '?'} failed (${reason}) and everything was rolled back; the database is still at ${at}: ` +
+      (full ? 'free some space and retry' : 'fix the revision or the data it trips over, then retry'),
+    failed.sql ? `failing statement: ${failed.sql}` : null,
+    { cause: error },
+  );
+}
