@@ -49,7 +49,7 @@ describe.each(testDrivers())('serve wiring on %s: HTTP, store and MQTT together'
     const published = await runCli(['publish', 'app.bundle', '--channel', 'stable', '--json'], env, folder);
     expect(published.code, published.stderr).toBe(0);
     const { rollout, targets } = JSON.parse(published.stdout);
-    expect(targets).toBe(1);
+    expect(targets).toEqual(['dev-1']);
     expect(Buffer.compare(await delivered, Buffer.from(bundle.bytes))).toBe(0);
     await listener.endAsync();
 

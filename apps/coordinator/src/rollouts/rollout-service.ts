@@ -16,7 +16,8 @@ export interface RolloutStatus {
   selectors: Record<string, string> | null;
   state: 'active' | 'paused';
   pauseReason: string | null;
-  targets: number;
+  /** The devices reached, in the order they were (ties by id): widening only appends. */
+  targets: string[];
   pending: number;
   succeeded: number;
   failed: number;
@@ -255,12 +256,12 @@ export class RolloutService {
 
   private async load(tx: Tx, id: string): Promise<RolloutStatus> {
     const row = await this.row(tx, id);
-    const counts = await tx
-      .select({ status: t.rolloutTargets.status, n: sql<number>`count(*)::int` })
+    const targets = await tx
+      .select({ deviceId: t.rolloutTargets.deviceId, status: t.rolloutTargets.status })
       .from(t.rolloutTargets)
       .where(eq(t.rolloutTargets.rolloutId, id))
-      .groupBy(t.rolloutTargets.status);
-    const count = (status: string) => Number(counts.find((c) => c.status === status)?.n ?? 0);
+      .orderBy(t.rolloutTargets.addedAt, t.rolloutTargets.deviceId);
+    const count = (status: string) => targets.filter((target) => target.status === status).length;
     return {
       id: row.id,
       tenant: row.tenantId,
@@ -270,7 +271,7 @@ export class RolloutService {
       selectors: row.selectors,
       state: row.state,
       pauseReason: row.pauseReason,
-      targets: count('pending') + count('succeeded') + count('failed'),
+      targets: targets.map((target) => target.deviceId),
       pending: count('pending'),
       succeeded: count('succeeded'),
       failed: count('failed'),

@@ -15,7 +15,7 @@ interface Rollout {
   id: string;
   bundle: string;
   channel: string;
-  targets: number;
+  targets: string[];
 }
 
 export const publishCommand: Command = {
@@ -39,7 +39,7 @@ export const publishCommand: Command = {
     const bundle = await client.post<Bundle>('/v1/bundles', new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
     const rollout = await client.post<Rollout>('/v1/rollouts', { bundle: bundle.id, channel, ...targeting });
     print(args, io, { rollout: rollout.id, bundle: rollout.bundle, targets: rollout.targets }, () =>
-      `rollout ${rollout.id}: bundle ${rollout.bundle} to ${rollout.targets} device(s) on channel ${rollout.channel}`,
+      `rollout ${rollout.id}: bundle ${rollout.bundle} to ${rollout.targets.length} device(s) on channel ${rollout.channel}`,
     );
     return 0;
   },

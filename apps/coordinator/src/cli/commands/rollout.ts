@@ -10,7 +10,7 @@ export interface RolloutStatus {
   selectors: Record<string, string> | null;
   state: string;
   pauseReason: string | null;
-  targets: number;
+  targets: string[];
   pending: number;
   succeeded: number;
   failed: number;
@@ -28,7 +28,7 @@ function describe(r: RolloutStatus): string {
   return [
     `rollout ${r.id}: ${r.state}${r.pauseReason ? ` (${r.pauseReason})` : ''}`,
     `bundle ${r.bundle} on channel ${r.channel}, ${scope}`,
-    `targets ${r.targets}: ${r.succeeded} succeeded, ${r.failed} failed, ${r.pending} pending`,
+    `targets ${r.targets.length}: ${r.succeeded} succeeded, ${r.failed} failed, ${r.pending} pending`,
   ].join('\n');
 }
 
