@@ -3,8 +3,8 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { is } from 'drizzle-orm';
 import { SQLiteTable } from 'drizzle-orm/sqlite-core';
-import { register, type NamespacedUnregister } from 'tsx/esm/api';
 import { UsageError } from '../cli/command.js';
+import { importTypeScript } from '../typescript-import.js';
 import { AutogenerateError } from './errors.js';
 
 const SCHEMA_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
@@ -26,7 +26,7 @@ export async function loadSchemaTables(file: string): Promise<SQLiteTable[]> {
     // The query makes an edited file load afresh in a long-lived process.
     const { mtimeMs, size } = statSync(path);
     const url = `${pathToFileURL(path).href}?v=${mtimeMs}-${size}`;
-    module = (await loader().import(url, import.meta.url)) as Record<string, unknown>;
+    module = (await importTypeScript(url, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
     throw new AutogenerateError('schema-load', `cannot load schema ${file}: ${messageOf(error)}`);
   }
@@ -39,14 +39,6 @@ export async function loadSchemaTables(file: string): Promise<SQLiteTable[]> {
     throw new AutogenerateError('schema-load', `${file} exports no drizzle sqlite-core tables`);
   }
   return tables;
-}
-
-let tsLoader: NamespacedUnregister | undefined;
-
-/** One tsx namespace for the process: a fresh `tsImport` per file costs a third of a second. */
-function loader(): NamespacedUnregister {
-  tsLoader ??= register({ namespace: 'godwit-autogenerate' });
-  return tsLoader;
 }
 
 function messageOf(error: unknown): string {

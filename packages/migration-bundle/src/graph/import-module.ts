@@ -1,9 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { pathToFileURL } from 'node:url';
-
-type TsImport = (specifier: string, options: { parentURL: string }) => Promise<unknown>;
-
-let tsImport: Promise<TsImport> | undefined;
+import { importTypeScript } from '../typescript-import.js';
 
 /**
  * Imports a revision file and returns its default export: `.ts`/`.mts` through tsx (Node 20 cannot
@@ -14,14 +11,9 @@ export async function importDefault(file: string): Promise<unknown> {
   // Node caches modules by URL: a long-lived process that reloads a folder must see edited files.
   const url = `${pathToFileURL(file).href}?v=${mtimeMs}-${size}`;
   const namespace = /\.m?ts$/.test(file)
-    ? await (await loadTsImport())(url, { parentURL: import.meta.url })
+    ? await importTypeScript(url, import.meta.url)
     : await import(url);
   return unwrapDefault(namespace);
-}
-
-function loadTsImport(): Promise<TsImport> {
-  tsImport ??= import('tsx/esm/api').then((api) => api.tsImport);
-  return tsImport;
 }
 
 function unwrapDefault(namespace: unknown): unknown {
