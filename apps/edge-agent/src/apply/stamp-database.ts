@@ -29,7 +29,7 @@ export interface StampResult {
  * Records that the database is at `target` without running anything, after checking that its live
  * schema is the one `target` expects (exit 4 otherwise, unless --force, which the log records).
  */
-export async function stampDatabase(options: StampOptions): Promise<StampResult> {
+export function stampDatabase(options: StampOptions): StampResult {
   const { manifest, path } = options.bundle;
   const graph = createGraph(manifest.revisions.map((r) => ({ id: r.id, parents: r.parents })));
   const reader = openForReading(options.dbPath, options.lockTimeoutMs);

@@ -16,7 +16,7 @@ export const command: AgentCommand = {
     const target = positionals[0];
     if (target === undefined) throw usageError('missing REV (the revision to record); see edge-agent stamp --help');
     const dbPath = requireString(values, 'db', 'stamp');
-    const result = await stampDatabase({
+    const result = stampDatabase({
       dbPath,
       bundle: loadBundle(requireString(values, 'bundle', 'stamp'), requireTrust(values, 'stamp')),
       target,
