@@ -2,10 +2,9 @@ import Database from 'better-sqlite3';
 import { mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { decodeBundleUnverified } from '../bundle/verify.js';
-import { main } from '../cli/main.js';
+import { runMbundle } from '../cli/test-run-mbundle.js';
 import { fingerprintDatabase } from '../schema/fingerprint.js';
 import { runMigration } from '../sqlite/run-migration.js';
 import { expectedSchemaFor, signedUpgradeSql } from './expected.js';
@@ -28,16 +27,7 @@ async function folder(): Promise<string> {
   return root;
 }
 
-async function mbundle(cwd: string, ...argv: string[]) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await main(argv, { stdout, stderr, cwd, env: {} });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const mbundle = (cwd: string, ...argv: string[]) => runMbundle(cwd, argv);
 
 /** A plain-object revision file, as the contract allows: no import needed. */
 async function writeRevision(root: string, id: string, parent: string | string[] | null, up: string, down?: string) {

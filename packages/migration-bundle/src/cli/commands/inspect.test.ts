@@ -2,11 +2,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createBundle } from '../../bundle/create.js';
 import { keyIdOf } from '../../bundle/keys.js';
-import { main } from '../main.js';
+import { runMbundle } from '../test-run-mbundle.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'godwit-inspect-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -49,18 +48,7 @@ const { bytes, manifest } = createBundle({
 });
 writeFileSync(join(dir, 'b.bundle'), bytes);
 
-async function mbundle(...argv: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (stream: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        out[stream] += String(chunk);
-        done();
-      },
-    });
-  const code = await main(argv, { cwd: dir, env: {}, stdout: sink('stdout'), stderr: sink('stderr') });
-  return { code, ...out };
-}
+const mbundle = (...argv: string[]) => runMbundle(dir, argv);
 
 describe('mbundle inspect', () => {
   it('summarizes a bundle without needing its keys', async () => {

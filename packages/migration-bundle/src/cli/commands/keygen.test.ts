@@ -2,10 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { keyIdOf, loadPrivateKey, loadPublicKey } from '../../bundle/keys.js';
-import { main } from '../main.js';
+import { runMbundle } from '../test-run-mbundle.js';
 
 let dir: string;
 beforeEach(() => {
@@ -13,18 +12,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-async function mbundle(...argv: string[]) {
-  const out = { stdout: '', stderr: '' };
-  const sink = (stream: 'stdout' | 'stderr') =>
-    new Writable({
-      write(chunk, _encoding, done) {
-        out[stream] += String(chunk);
-        done();
-      },
-    });
-  const code = await main(argv, { cwd: dir, env: {}, stdout: sink('stdout'), stderr: sink('stderr') });
-  return { code, ...out };
-}
+const mbundle = (...argv: string[]) => runMbundle(dir, argv);
 
 describe('mbundle keygen', () => {
   it('writes PREFIX.key (0600) and PREFIX.pub relative to the working directory and prints the key id', async () => {

@@ -2,9 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../main.js';
+import { runMbundle } from '../test-run-mbundle.js';
 
 const roots: string[] = [];
 afterEach(async () => {
@@ -26,16 +25,7 @@ async function project(): Promise<string> {
   return root;
 }
 
-async function mbundle(cwd: string, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: string[] = [];
-  const err: string[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk.toString()));
-  const code = await main(argv, { stdout, stderr, cwd, env: {} });
-  return { code, stdout: out.join(''), stderr: err.join('') };
-}
+const mbundle = (cwd: string, ...argv: string[]) => runMbundle(cwd, argv);
 
 const idOf = (path: string) => basename(path.trim()).split('_')[0]!;
 
