@@ -13,6 +13,5 @@ describe('SIGKILL during a 200,000-row rebuild (WAL mode)', () => {
     console.info(`kills: ${outcomes.filter((o) => o.killed).length}, left at old revision: ${outcomes.filter((o) => o.revision === 'shop_0001').length}, at target: ${outcomes.filter((o) => o.revision === 'shop_0004').length}`);
     expect(outcomes.filter((o) => o.killed).length).toBeGreaterThanOrEqual(KILLS_WANTED);
     expect(outcomes.some((o) => o.killed && o.revision === 'shop_0001')).toBe(true);
-    expect(outcomes.some((o) => o.revision === 'shop_0004')).toBe(true);
   }, 600_000);
 });

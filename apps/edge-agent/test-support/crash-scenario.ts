@@ -129,21 +129,20 @@ export async function killAndCheck(setup: CrashSetup, index: number, at: { after
 
 /** Kills wanted, and the most attempts made to land them (a run may finish before its kill time). */
 export const KILLS_WANTED = 22;
-const MAX_ATTEMPTS = 34;
+const MAX_ATTEMPTS = 36;
 
 /**
- * Kills at spread moments until KILLS_WANTED have landed: two before the copy starts, then evenly
- * over the copy, the index builds and the commit (fractions of a calibrated run), then, if some
- * runs finished first, more moments in between.
+ * Kills at spread moments: two before the copy starts, then 26 evenly over the whole calibrated run
+ * (copy, index builds, checks, commit, exit), then, while fewer than KILLS_WANTED landed (runs that
+ * finished first), more moments in between.
  */
 export async function killRepeatedly(setup: CrashSetup): Promise<KillOutcome[]> {
+  const spread: { afterProgressMs?: number; afterSpawnMs?: number }[] = [{ afterSpawnMs: 150 }, { afterSpawnMs: 400 }];
+  for (let i = 0; i < 26; i++) spread.push({ afterProgressMs: Math.round((setup.span * i) / 25) });
   const outcomes: KillOutcome[] = [];
-  const moments: { afterProgressMs?: number; afterSpawnMs?: number }[] = [{ afterSpawnMs: 150 }, { afterSpawnMs: 400 }];
-  for (let i = 0; i < 24; i++) moments.push({ afterProgressMs: Math.round((setup.span * i) / 24) });
-  for (let i = 0; moments.length < MAX_ATTEMPTS; i++) moments.push({ afterProgressMs: Math.round(setup.span * (0.02 + ((i * 0.37) % 0.9))) });
-  for (const [i, at] of moments.entries()) {
-    if (outcomes.filter((o) => o.killed).length >= KILLS_WANTED) break;
-    outcomes.push(await killAndCheck(setup, i, at));
+  for (const [i, at] of spread.entries()) outcomes.push(await killAndCheck(setup, i, at));
+  for (let i = 0; outcomes.filter((o) => o.killed).length < KILLS_WANTED && outcomes.length < MAX_ATTEMPTS; i++) {
+    outcomes.push(await killAndCheck(setup, spread.length + i, { afterProgressMs: Math.round(setup.span * (0.05 + ((i * 0.37) % 0.85))) }));
   }
   return outcomes;
 }
