@@ -25,6 +25,10 @@ describe('edge-agent command line', () => {
     expect(unknown.stderr).toMatch(/^edge-agent: .*--bogus.*--help/);
     expect(agent(['upgrade', '--db', ws.path('x.db')]).stderr).toMatch(/missing --bundle/);
     expect(agent(['frobnicate']).code).toBe(2);
+    const json = agent(['upgrade', '--json', '--bogus']);
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ from: null, to: null, revisions: [], outcome: 'refused', error: { code: 'usage' } });
+    expect(JSON.parse(agent(['upgrade', '--json', '--db', ws.path('x.db')]).stdout)).toMatchObject({ outcome: 'refused' });
     expect(existsSync(ws.path('x.db'))).toBe(false);
   });
 

@@ -113,8 +113,13 @@ export async function runChangeCommand(command: ChangeOptions['command'], args: 
 }
 
 function printRefusal(io: CommandIO, command: ChangeOptions['command'], error: AgentError, started: number): void {
+  io.stdout.write(refusalJson(command, error, Math.round(performance.now() - started)));
+}
+
+/** The one JSON object of a change refused before anything was read: outcome "refused". */
+export function refusalJson(command: ChangeOptions['command'], error: AgentError, durationMs: number): string {
   const report = emptyReport(command);
-  report.durationMs = Math.round(performance.now() - started);
+  report.durationMs = durationMs;
   report.error = { code: error.code, message: error.message };
-  io.stdout.write(reportJson(report));
+  return reportJson(report);
 }

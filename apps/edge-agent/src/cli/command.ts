@@ -1,4 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { AgentError } from '../errors.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -23,4 +24,6 @@ export interface AgentCommand {
   options: OptionSpec;
   maxPositionals: number;
   run(args: ParsedArgs, io: CommandIO): Promise<number>;
+  /** With --json, what to print on stdout when the command line itself is refused (upgrade's one object). */
+  jsonRefusal?(error: AgentError, durationMs: number): string;
 }

@@ -33,7 +33,13 @@ export async function main(argv: readonly string[], io: CommandIO = DEFAULT_IO):
     const entry = COMMANDS[name];
     if (!entry) throw usageError(`unknown command "${name}"; run edge-agent --help to see the commands`);
     const { command } = await entry.load();
-    const parsed = parseCommandLine(name, command, rest);
+    let parsed;
+    try {
+      parsed = parseCommandLine(name, command, rest);
+    } catch (error) {
+      if (rest.includes('--json') && command.jsonRefusal && error instanceof AgentError) io.stdout.write(command.jsonRefusal(error, 0));
+      throw error;
+    }
     if (parsed.values.help === true) {
       io.stdout.write(commandHelp(name, entry.summary, command));
       return 0;

@@ -1,6 +1,6 @@
 import { usageError } from '../../errors.js';
 import type { AgentCommand } from '../command.js';
-import { CHANGE_OPTIONS, CHANGE_USAGE_OPTIONS, runChangeCommand } from '../change-command.js';
+import { CHANGE_OPTIONS, CHANGE_USAGE_OPTIONS, refusalJson, runChangeCommand } from '../change-command.js';
 
 export const command: AgentCommand = {
   usage: `downgrade TARGET --db FILE --bundle FILE --trust PUBFILE [--trust PUBFILE ...]${CHANGE_USAGE_OPTIONS}
@@ -8,6 +8,7 @@ export const command: AgentCommand = {
   TARGET  base (an empty schema), a revision id or a unique prefix of 4+ characters, -N`,
   options: CHANGE_OPTIONS,
   maxPositionals: 1,
+  jsonRefusal: (error, durationMs) => refusalJson('downgrade', error, durationMs),
   run: (args, io) => {
     const target = args.positionals[0];
     if (target === undefined) throw usageError('missing TARGET (base, a revision id, or -N); see edge-agent downgrade --help');

@@ -1,5 +1,5 @@
 import type { AgentCommand } from '../command.js';
-import { CHANGE_OPTIONS, CHANGE_USAGE_OPTIONS, runChangeCommand } from '../change-command.js';
+import { CHANGE_OPTIONS, CHANGE_USAGE_OPTIONS, refusalJson, runChangeCommand } from '../change-command.js';
 
 export const command: AgentCommand = {
   usage: `upgrade [TARGET] --db FILE --bundle FILE --trust PUBFILE [--trust PUBFILE ...]${CHANGE_USAGE_OPTIONS}
@@ -8,5 +8,6 @@ export const command: AgentCommand = {
   FILE may not exist yet: a new device starts from an empty database.`,
   options: CHANGE_OPTIONS,
   maxPositionals: 1,
+  jsonRefusal: (error, durationMs) => refusalJson('upgrade', error, durationMs),
   run: (args, io) => runChangeCommand('upgrade', args, io, args.positionals[0] ?? 'head'),
 };
