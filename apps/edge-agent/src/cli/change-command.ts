@@ -98,7 +98,7 @@ export async function runChangeCommand(command: ChangeOptions['command'], args: 
       throw error;
     }
     preview.report.durationMs = Math.round(performance.now() - started);
-    if (json) io.stdout.write(`${JSON.stringify({ ...JSON.parse(reportJson(preview.report)), plan: preview.revisions }, null, 2)}\n`);
+    if (json) io.stdout.write(reportJson(preview.report, { plan: preview.revisions }));
     else io.stdout.write(flag(args.values, 'sql') ? previewSql(preview) : previewText(preview, options.dbPath));
     return 0;
   }

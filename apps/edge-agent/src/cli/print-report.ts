@@ -2,10 +2,10 @@ import type { ChangeReport } from '../apply/change-report.js';
 import type { ChangePreview } from '../apply/preview-change.js';
 import { megabytes } from '../db/free-space.js';
 
-/** The one object `--json` prints: the contract's fields first. */
-export function reportJson(report: ChangeReport): string {
+/** The one object `--json` prints: the contract's fields first, then the rest, then `extra` (a plan). */
+export function reportJson(report: ChangeReport, extra: Record<string, unknown> = {}): string {
   const { from, to, revisions, durationMs, outcome, ...rest } = report;
-  return `${JSON.stringify({ from, to, revisions, durationMs, outcome, ...rest }, null, 2)}\n`;
+  return `${JSON.stringify({ from, to, revisions, durationMs, outcome, ...rest, ...extra }, null, 2)}\n`;
 }
 
 export function reportText(report: ChangeReport, dbPath: string): string {
