@@ -7,11 +7,11 @@ import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { pbkdf2Sync, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import { openStore, type Store } from '../apps/coordinator/src/store/store.js';
 import { SimulatedDevice } from '../apps/coordinator/src/device-sim/simulated-device.js';
 import type { MigrationResult } from '../apps/coordinator/src/ingest/protocol.js';
@@ -51,15 +51,24 @@ export async function freshDatabase(): Promise<{ url: string; drop(): Promise<vo
   };
 }
 
+/** Raw SQL as the connecting (admin) role: what is really in the tables, past row-level security. */
+export async function queryRows<T>(store: Store, query: SQL): Promise<T[]> {
+  return ((await store.db.execute(query)) as unknown as { rows: T[] }).rows;
+}
+
 /** Per device: its stored state counter and fingerprint, and its stored event counters in order. */
 export async function storedView(store: Store, tenantId: string) {
-  const states = await store.db.execute(sql`select device_id, counter, fingerprint, revision from device_state where tenant_id = ${tenantId}`);
-  const events = await store.db.execute(sql`select device_id, counter from migration_events where tenant_id = ${tenantId} order by device_id, counter`);
+  type StateRow = { device_id: string; counter: string | number | null; fingerprint: string | null; revision: string | null };
+  const states = await queryRows<StateRow>(store, sql`select device_id, counter, fingerprint, revision from device_state where tenant_id = ${tenantId}`);
+  const events = await queryRows<{ device_id: string; counter: string | number }>(
+    store,
+    sql`select device_id, counter from migration_events where tenant_id = ${tenantId} order by device_id, counter`,
+  );
   const view = new Map<string, { counter: number | null; fingerprint: string | null; revision: string | null; events: number[] }>();
-  for (const row of states.rows as { device_id: string; counter: string | number | null; fingerprint: string | null; revision: string | null }[]) {
+  for (const row of states) {
     view.set(row.device_id, { counter: row.counter === null ? null : Number(row.counter), fingerprint: row.fingerprint, revision: row.revision, events: [] });
   }
-  for (const row of events.rows as { device_id: string; counter: string | number }[]) view.get(row.device_id)!.events.push(Number(row.counter));
+  for (const row of events) view.get(row.device_id)!.events.push(Number(row.counter));
   return view;
 }
 
@@ -108,6 +117,8 @@ export interface CoordinatorProcess {
   child: ChildProcess;
   info: { mqtt: string; port: number | null; credential: { username: string; password: string } | null; pid: number };
   stats(): Promise<{ dropped: Record<string, number>; reportsStored: number; batches: number; largestBatch: number }>;
+  /** Devices of the tenant whose stored state has reached `counter`. */
+  count(tenantId: string, counter: number): Promise<number>;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -119,14 +130,21 @@ export async function spawnCoordinator(args: string[]): Promise<CoordinatorProce
   });
   const lines = createInterface({ input: child.stdout! });
   const queue: string[] = [];
-  const waiting: ((line: string) => void)[] = [];
-  lines.on('line', (line) => (waiting.length ? waiting.shift()!(line) : queue.push(line)));
+  const waiting: { resolve: (line: string) => void; reject: (error: Error) => void }[] = [];
+  lines.on('line', (line) => (waiting.length ? waiting.shift()!.resolve(line) : queue.push(line)));
+  child.once('exit', (code, signal) => {
+    for (const w of waiting.splice(0)) w.reject(new Error(`coordinator process exited (${code ?? signal})`));
+  });
+  // One answer line per request, in order.
   const next = (timeoutMs: number) =>
     new Promise<string>((resolve, reject) => {
       if (queue.length) return resolve(queue.shift()!);
+      if (child.exitCode !== null || child.signalCode !== null) return reject(new Error('coordinator process has exited'));
       const timer = setTimeout(() => reject(new Error('coordinator process did not answer')), timeoutMs);
-      waiting.push((line) => (clearTimeout(timer), resolve(line)));
-      child.once('exit', (code) => reject(new Error(`coordinator process exited with ${code}`)));
+      waiting.push({
+        resolve: (line) => (clearTimeout(timer), resolve(line)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
     });
   const info = JSON.parse(await next(60_000));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -137,6 +155,10 @@ export async function spawnCoordinator(args: string[]): Promise<CoordinatorProce
       child.stdin!.write('stats\n');
       return JSON.parse(await next(10_000));
     },
+    async count(tenantId, counter) {
+      child.stdin!.write(`count ${tenantId} ${counter}\n`);
+      return (JSON.parse(await next(10_000)) as { count: number }).count;
+    },
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
@@ -146,17 +168,44 @@ export async function spawnCoordinator(args: string[]): Promise<CoordinatorProce
 
 export interface Mosquitto {
   port: number;
-  /** The coordinator's broker URL: the dynsec admin user. */
+  pid: number;
+  /** The coordinator's broker URL: the dynsec admin user, or with `devices`, a user that may do anything. */
   adminUrl: string;
   stop(): Promise<void>;
 }
 
-/** A Mosquitto of the test's own: its own config, folder and port, per-device auth by dynamic security. */
-export async function startMosquitto(): Promise<Mosquitto> {
+/** A device for a password-file Mosquitto: its credentials and its own topic root. */
+export interface FileUser {
+  username: string;
+  password: string;
+  tenantId: string;
+  deviceId: string;
+}
+
+/**
+ * A Mosquitto of the test's own: its own config, folder and port. Per-device auth by dynamic
+ * security; or, given `devices`, by a password file and ACL file written here (what the storm
+ * bench uses: dynsec takes minutes to take in thousands of clients, see docs/mqtt.md).
+ */
+export async function startMosquitto(devices?: FileUser[]): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'godwit-mosquitto-'));
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
-  execFileSync('mosquitto_ctrl', ['dynsec', 'init', join(dir, 'dynsec.json'), 'coordinator', password], { stdio: 'ignore' });
+  const auth: string[] = [];
+  if (devices) {
+    const users = [{ username: 'coordinator', password }, ...devices];
+    writeFileSync(join(dir, 'passwords'), users.map((u) => `${u.username}:${mosquittoHash(u.password)}\n`).join(''));
+    const acl = ['user coordinator', 'topic readwrite #', 'topic read $share/#', ''];
+    for (const d of devices) {
+      const own = `godwit/${d.tenantId}/devices/${d.deviceId}`;
+      acl.push(`user ${d.username}`, `topic write ${own}/state`, `topic read ${own}/#`, `topic read godwit/${d.tenantId}/channels/#`, '');
+    }
+    writeFileSync(join(dir, 'acl'), acl.join('\n'));
+    auth.push(`password_file ${join(dir, 'passwords')}`, `acl_file ${join(dir, 'acl')}`);
+  } else {
+    execFileSync('mosquitto_ctrl', ['dynsec', 'init', join(dir, 'dynsec.json'), 'coordinator', password], { stdio: 'ignore' });
+    auth.push(`plugin ${dynsecPlugin()}`, `plugin_opt_config_file ${join(dir, 'dynsec.json')}`);
+  }
   writeFileSync(
     join(dir, 'mosquitto.conf'),
     [
@@ -165,8 +214,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
       'persistence false',
       'max_queued_messages 0',
       'max_inflight_messages 0',
-      `plugin ${dynsecPlugin()}`,
-      `plugin_opt_config_file ${join(dir, 'dynsec.json')}`,
+      ...auth,
       // Started as root, Mosquitto would switch to the `mosquitto` user and could not use this folder.
       `user ${userInfo().username}`,
       'log_dest none',
@@ -177,6 +225,7 @@ export async function startMosquitto(): Promise<Mosquitto> {
   await waitFor('mosquitto to listen', () => canConnect(port), 10_000);
   return {
     port,
+    pid: child.pid!,
     adminUrl: `mqtt://coordinator:${password}@127.0.0.1:${port}`,
     async stop() {
       if (child.exitCode === null) {
@@ -186,6 +235,13 @@ export async function startMosquitto(): Promise<Mosquitto> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Mosquitto 2's password-file hash: PBKDF2-SHA512, `$7$iterations$salt$hash` in base64. */
+function mosquittoHash(password: string): string {
+  const salt = randomBytes(12);
+  const hash = pbkdf2Sync(password, salt, 101, 64, 'sha512');
+  return `$7$101$${salt.toString('base64')}$${hash.toString('base64')}`;
 }
 
 function dynsecPlugin(): string {

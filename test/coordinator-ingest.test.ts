@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connectAsync } from 'mqtt';
+import { connectAsync, type MqttClient } from 'mqtt';
 import { startMqtt } from '../apps/coordinator/src/mqtt/start-mqtt.js';
 import { IngestCounters } from '../apps/coordinator/src/ingest/ingest-counters.js';
 import { decodeAck, encodeReport, PROTOCOL_VERSION, type StateReport } from '../apps/coordinator/src/ingest/protocol.js';
@@ -64,10 +64,11 @@ describe('ingest', () => {
     const REPORTS = 30;
     const lastAck = new Map<string, number>();
     let messages = 0;
+    const clients: MqttClient[] = [];
     await Promise.all(
       devices.map(async (device) => {
         const client = await connectAsync(mqtt.url, { username: device.username, password: device.password, reconnectPeriod: 0 });
-        cleanups.push(() => client.endAsync(true));
+        clients.push(client);
         client.on('message', (_t, payload) => lastAck.set(device.deviceId, Math.max(lastAck.get(device.deviceId) ?? 0, decodeAck(payload).counter)));
         await client.subscribeAsync(deviceTopic(tenant.id, device.deviceId, 'ack'), { qos: 1 });
         const counters = Array.from({ length: REPORTS }, (_, i) => i + 1);
@@ -94,6 +95,14 @@ describe('ingest', () => {
     expect(metrics.droppedTotal).toBe(0);
     // Batching: far fewer transactions than messages.
     expect(metrics.batches).toBeLessThan(messages / 4);
+
+    // Presence follows the connections.
+    const online = async () =>
+      (await store.fleet.devices(tenant.id)).filter((d) => devices.some((x) => x.deviceId === d.id)).map((d) => d.online);
+    await mqtt.drain();
+    expect(await online()).toEqual(devices.map(() => true));
+    await Promise.all(clients.map((c) => c.endAsync()));
+    await waitFor('devices shown offline', async () => (await mqtt.drain(), (await online()).every((o) => !o)), 5_000);
   });
 
   it('a coordinator killed with SIGKILL mid-storm loses nothing: every report stored once, every device confirmed', async () => {

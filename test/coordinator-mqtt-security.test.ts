@@ -12,7 +12,7 @@ import { IngestCounters } from '../apps/coordinator/src/ingest/ingest-counters.j
 import { encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION } from '../apps/coordinator/src/ingest/protocol.js';
 import { deviceTopic, channelRoot } from '../apps/coordinator/src/mqtt/topics.js';
 import type { Store } from '../apps/coordinator/src/store/store.js';
-import { fingerprint, openTestStore, registerDevices, waitFor, type Registered } from './coordinator-fixtures.js';
+import { fingerprint, openTestStore, queryRows, registerDevices, waitFor, type Registered } from './coordinator-fixtures.js';
 
 let store: Store;
 let mqtt: MqttService;
@@ -27,12 +27,12 @@ async function connectAs(device: Registered, password = device.password): Promis
 }
 
 async function storedCounter(device: Registered): Promise<number | null> {
-  const rows = await store.db.execute(
+  const rows = await queryRows<{ counter: string | number | null }>(
+    store,
     sql`select counter from device_state where tenant_id = ${device.tenantId} and device_id = ${device.deviceId}`,
   );
-  return ((rows.rows[0] as { counter: string | number | null } | undefined)?.counter ?? null) === null
-    ? null
-    : Number((rows.rows[0] as { counter: string | number }).counter);
+  const counter = rows[0]?.counter ?? null;
+  return counter === null ? null : Number(counter);
 }
 
 function report(counter: number): Buffer {

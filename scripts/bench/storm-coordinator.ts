@@ -2,12 +2,15 @@
  * A coordinator process with only its store and MQTT side (no HTTP): what the storm bench and the
  * kill tests start, measure and SIGKILL. Prints one JSON line once ready:
  * `{ "mqtt": url, "port": n|null, "credential": {username,password}|null, "pid": n }`.
- * A line `stats` on stdin prints `{ "dropped": {...}, "reportsStored": n, "batches": n }`.
+ * A line `stats` on stdin prints `{ "dropped": {...}, "reportsStored": n, "batches": n }`;
+ * `count TENANT COUNTER` prints `{ "count": n }`, the devices of TENANT whose stored state has
+ * reached COUNTER (PGlite lives inside this process, so the bench asks here).
  *
  *   npx tsx scripts/bench/storm-coordinator.ts [--data-dir DIR | --database-url URL] [--mqtt-url URL | --mqtt-port N]
  */
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
+import { sql } from 'drizzle-orm';
 import { openStore } from '../../apps/coordinator/src/store/store.js';
 import { startMqtt } from '../../apps/coordinator/src/mqtt/start-mqtt.js';
 import { IngestCounters } from '../../apps/coordinator/src/ingest/ingest-counters.js';
@@ -33,9 +36,17 @@ const mqtt = await startMqtt({
 process.stdout.write(`${JSON.stringify({ mqtt: mqtt.url, port: mqtt.port, credential: mqtt.coordinatorCredential, pid: process.pid })}\n`);
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (line.trim() === 'stats') {
+  const [command, tenantId, counter] = line.trim().split(' ');
+  if (command === 'stats') {
     const { droppedByReason: dropped, reportsStored, batches, largestBatch } = metrics;
     process.stdout.write(`${JSON.stringify({ dropped, reportsStored, batches, largestBatch })}\n`);
+  } else if (command === 'count') {
+    store.db
+      .execute(sql`select count(*)::int as n from device_state where tenant_id = ${tenantId} and counter >= ${Number(counter)}`)
+      .then((result) => {
+        const [row] = (result as unknown as { rows: { n: number }[] }).rows;
+        process.stdout.write(`${JSON.stringify({ count: row?.n ?? 0 })}\n`);
+      });
   }
 });
 

@@ -25,6 +25,8 @@ export interface SimulatedDeviceOptions {
   resendAfterMs?: number;
   /** MQTT.js reconnect period; 0 disables reconnecting. Default 500 ms. */
   reconnectPeriod?: number;
+  /** Resume from a counter confirmed in an earlier life (a real device persists it). Default 0. */
+  confirmedCounter?: number;
 }
 
 export interface DeviceState {
@@ -57,6 +59,7 @@ export class SimulatedDevice {
 
   constructor(options: SimulatedDeviceOptions) {
     this.options = Object.freeze({ ...options });
+    this.counter = this.confirmed = options.confirmedCounter ?? 0;
   }
 
   get client(): MqttClient | null {
@@ -78,15 +81,16 @@ export class SimulatedDevice {
     client.on('message', (topic, payload) => {
       if (topic === deviceTopic(tenantId, deviceId, 'ack')) this.#onAck(payload);
     });
-    // Every (re)connect: subscribe (clean sessions forget it) and send whatever is unconfirmed.
-    const onConnect = () => {
-      client
-        .subscribeAsync(deviceTopic(tenantId, deviceId, 'ack'), { qos: 1 })
-        .then(() => this.#sendIfPending())
-        .catch(() => {});
-    };
-    client.on('connect', onConnect);
-    onConnect();
+    // Every reconnect: subscribe again (clean sessions forget it) and send whatever is unconfirmed.
+    client.on('connect', () => {
+      this.#subscribeAndSend(client).catch(() => {});
+    });
+    await this.#subscribeAndSend(client);
+  }
+
+  async #subscribeAndSend(client: MqttClient): Promise<void> {
+    await client.subscribeAsync(deviceTopic(this.options.tenantId, this.options.deviceId, 'ack'), { qos: 1 });
+    this.#sendIfPending();
   }
 
   /** Records a migration result as an event and as the new state, then reports. */

@@ -1,7 +1,7 @@
 /**
  * Structural check of a SchemaDescription received from a device, so that drift diffs never run
  * on a shape the differ does not expect. Field names and types follow
- * packages/migration-bundle/src/schema/description.ts.
+ * packages/migration-bundle/src/schema/description.ts; schema-shape.test.ts fails when they part.
  */
 import type { SchemaDescription } from '../bundles/engine.js';
 
@@ -34,10 +34,19 @@ const table = shape({
   name: str,
   columns: listOf(column),
   autoincrement: bool,
-  uniques: listOf(shape({ name: orNull(str), columns: listOf(str) })),
+  primaryKeyClause: orNull(str),
+  uniques: listOf(shape({ name: orNull(str), columns: listOf(str), onConflict: orNull(str) })),
   checks: listOf(shape({ name: orNull(str), expr: str })),
   foreignKeys: listOf(
-    shape({ name: orNull(str), columns: listOf(str), refTable: str, refColumns: listOf(str), onDelete: str, onUpdate: str }),
+    shape({
+      name: orNull(str),
+      columns: listOf(str),
+      refTable: str,
+      refColumns: listOf(str),
+      onDelete: str,
+      onUpdate: str,
+      deferrable: orNull(str),
+    }),
   ),
   strict: bool,
   withoutRowid: bool,
@@ -48,6 +57,7 @@ const schema = shape({
   indexes: listOf(shape({ name: str, table: str, unique: bool, columns: listOf(str), where: orNull(str) })),
   triggers: listOf(shape({ name: str, table: str, sql: str })),
   views: listOf(shape({ name: str, sql: str })),
+  virtualTables: listOf(shape({ name: str, sql: str })),
 });
 
 export function isSchemaDescription(value: unknown): value is SchemaDescription {

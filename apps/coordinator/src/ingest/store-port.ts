@@ -45,6 +45,18 @@ export interface IngestStore {
   writeReports(states: DeviceStateWrite[], events: EventWrite[]): Promise<StoredCounter[]>;
 }
 
+export interface PresenceUpdate {
+  tenantId: string;
+  deviceId: string;
+  online: boolean;
+  at: Date;
+}
+
+export interface PresenceStore {
+  /** Records connects and disconnects; an update older than the stored `last_seen` is ignored. */
+  setPresence(updates: PresenceUpdate[]): Promise<void>;
+}
+
 export type DropReason = 'too-large' | 'malformed' | 'invalid' | 'unauthorized' | 'overloaded' | 'store-failed';
 
 export interface IngestMetrics {

@@ -50,8 +50,12 @@ export class DynsecClient {
     return dynsec;
   }
 
-  /** Sends the commands in one message; resolves with one response per command, in order. */
-  async run(commands: DynsecCommand[], timeoutMs = 5000): Promise<DynsecResponse[]> {
+  /**
+   * Sends the commands in one message; resolves with one response per command, in order. The
+   * default timeout grows with the message: Mosquitto 2.0 takes tens of ms per command once it
+   * holds thousands of clients.
+   */
+  async run(commands: DynsecCommand[], timeoutMs = 5000 + 100 * commands.length): Promise<DynsecResponse[]> {
     const tagged = commands.map((c) => ({ ...c, correlationData: randomUUID() }));
     const responses = tagged.map(
       ({ correlationData, command }) =>

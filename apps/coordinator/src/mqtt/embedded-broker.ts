@@ -23,6 +23,8 @@ export interface EmbeddedBrokerOptions {
   onReport: (device: DeviceIdentity, payload: Buffer) => void;
   /** A connection, publish or subscription the ACL refused. */
   onRefused: (what: 'connect' | 'publish' | 'subscribe') => void;
+  onDeviceConnected: (device: DeviceIdentity) => void;
+  onDeviceDisconnected: (device: DeviceIdentity) => void;
 }
 
 export interface EmbeddedBroker {
@@ -80,6 +82,15 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       options.onRefused('subscribe');
       done(null, null);
     },
+  });
+
+  broker.on('clientReady', (client) => {
+    const principal = principals.get(client);
+    if (principal?.kind === 'device') options.onDeviceConnected(principal);
+  });
+  broker.on('clientDisconnect', (client) => {
+    const principal = principals.get(client);
+    if (principal?.kind === 'device') options.onDeviceDisconnected(principal);
   });
 
   broker.on('publish', (packet, client) => {

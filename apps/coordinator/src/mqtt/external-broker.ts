@@ -18,46 +18,48 @@ export interface ExternalBrokerOptions {
 }
 
 export interface ExternalBroker {
-  client: MqttClient;
   access: DeviceAccess | null;
   publish(topic: string, payload: Buffer, retain: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function connectExternalBroker(options: ExternalBrokerOptions): Promise<ExternalBroker> {
-  const client = await connectAsync(options.url, {
-    protocolVersion: 5,
-    clean: true,
-    clientId: `godwit-coordinator-${randomBytes(6).toString('hex')}`,
-    reconnectPeriod: 1000,
-  });
+  const connect = (role: string) =>
+    connectAsync(options.url, { protocolVersion: 5, clean: true, clientId: `godwit-${role}-${randomBytes(6).toString('hex')}`, reconnectPeriod: 1000 });
+  // Dynamic-security commands go over a connection of their own: a broker without the plugin
+  // refuses them, and Mosquitto was seen closing the connection that had been refused.
+  const control = options.dynsec === false ? null : await connect('control');
+  const access = control && (await manageAccess(control, options.dynsec === true));
+  if (control && !access) await control.endAsync(true);
+  const client = await connect('ingest');
   client.on('message', (topic, payload) => {
     const parsed = parseDeviceTopic(topic);
     if (parsed?.leaf === 'state') options.onReport(parsed.tenant, parsed.device, payload);
   });
-  const access = options.dynsec === false ? null : await manageAccess(client, options.dynsec === true);
   await client.subscribeAsync(SHARED_STATE_SUBSCRIPTION, { qos: 1 });
   return {
-    client,
     access,
     publish: async (topic, payload, retain) => {
       await client.publishAsync(topic, payload, { qos: 1, retain });
     },
-    close: () => client.endAsync(),
+    async close() {
+      if (access) await control?.endAsync();
+      await client.endAsync();
+    },
   };
 }
 
 async function manageAccess(client: MqttClient, required: boolean): Promise<DeviceAccess | null> {
-  const dynsec = await DynsecClient.attach(client);
-  const username = client.options.username;
   try {
+    const dynsec = await DynsecClient.attach(client);
+    const username = client.options.username;
     if (!username) throw new Error('the broker URL names no user');
     if (await grantCoordinator(dynsec, username)) await reconnected(client, 5000);
+    return createDynsecAccess(dynsec);
   } catch (error) {
     if (required) throw error;
     return null;
   }
-  return createDynsecAccess(dynsec);
 }
 
 /** Resolves at the next CONNACK, or after `timeoutMs` if the broker did not drop the connection. */

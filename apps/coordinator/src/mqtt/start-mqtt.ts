@@ -14,10 +14,12 @@ import { startEmbeddedBroker } from './embedded-broker.js';
 import { connectExternalBroker } from './external-broker.js';
 import { deviceTopic } from './topics.js';
 import type { DeviceAccess } from './device-access.js';
-import type { IngestMetrics, IngestStore } from '../ingest/store-port.js';
+import type { IngestMetrics, IngestStore, PresenceStore } from '../ingest/store-port.js';
+import { PresenceRecorder } from './presence-recorder.js';
 
 export interface StartMqttOptions {
-  store: IngestStore;
+  /** Presence is recorded with the embedded broker only: an external one does not tell us. */
+  store: IngestStore & PresenceStore;
   metrics: IngestMetrics;
   /** An external broker (`mqtt://user:password@host:port`); without it, an embedded broker starts. */
   url?: string;
@@ -56,6 +58,7 @@ export interface MqttService {
 
 export async function startMqtt(options: StartMqttOptions): Promise<MqttService> {
   const onError = options.onError ?? (() => {});
+  // Ingest exists before the broker that feeds it; no report, hence no ack, arrives before this is set.
   let publish: (topic: string, payload: Buffer, retain: boolean) => Promise<void> = async () => {};
   const ingest = createIngest({
     store: options.store,
@@ -94,6 +97,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
   }
 
   const host = options.host ?? '127.0.0.1';
+  const presence = new PresenceRecorder(options.store, onError);
   const coordinatorCredential = { username: 'godwit-coordinator', password: randomBytes(24).toString('base64url') };
   const broker = await startEmbeddedBroker({
     store: options.store,
@@ -104,6 +108,8 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
     onRefused: (what) => {
       if (what === 'publish') options.metrics.dropped('unauthorized');
     },
+    onDeviceConnected: (device) => presence.connected(device),
+    onDeviceDisconnected: (device) => presence.disconnected(device),
   });
   publish = broker.publish;
   return {
@@ -115,10 +121,14 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
       revoke: async (username) => broker.disconnect(username),
     },
     deliver: deliverWith,
-    drain: () => ingest.drain(),
+    drain: async () => {
+      await ingest.drain();
+      await presence.flush();
+    },
     async close() {
       await ingest.drain();
       await broker.close();
+      await presence.flush();
     },
   };
 }

@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { pack } from 'msgpackr';
+import { readSchema } from '@godwit/migration-bundle';
+import { decodeAck, decodeReport, encodeAck, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, type StateReport } from './protocol.js';
+import { ProtocolError } from './protocol-error.js';
+
+const report: StateReport = {
+  v: PROTOCOL_VERSION,
+  counter: 7,
+  revision: 'a1b2c3d4e5f6',
+  fingerprint: 'ab'.repeat(32),
+  bundleSequence: 3,
+  lastResults: [{ at: 1_700_000_000_000, from: null, to: 'a1b2c3d4e5f6', revisions: ['a1b2c3d4e5f6'], outcome: 'applied', durationMs: 12.5 }],
+  events: [
+    { at: 1_700_000_000_000, from: null, to: 'a1b2c3d4e5f6', revisions: ['a1b2c3d4e5f6'], outcome: 'applied', durationMs: 12.5, counter: 6 },
+    { at: 1_700_000_000_500, from: 'a1b2c3d4e5f6', to: 'a1b2c3d4e5f6', revisions: [], outcome: 'refused', durationMs: 0, error: 'drift', counter: 7 },
+  ],
+};
+
+function code(bytes: Uint8Array): string | undefined {
+  try {
+    decodeReport(bytes);
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProtocolError);
+    return (error as ProtocolError).code;
+  }
+}
+
+describe('report protocol', () => {
+  it('round-trips reports and acks', () => {
+    expect(decodeReport(encodeReport(report))).toEqual(report);
+    expect(decodeAck(encodeAck({ v: PROTOCOL_VERSION, counter: 42 }))).toEqual({ v: PROTOCOL_VERSION, counter: 42 });
+  });
+
+  it('carries a live schema as the engine describes it', () => {
+    const db = new Database(':memory:');
+    db.exec(`create table events (id integer primary key autoincrement, kind text not null default 'x' collate nocase check (kind <> ''),
+               parent integer references events(id) on delete cascade deferrable initially deferred, unique (kind, parent) on conflict replace);
+             create index events_kind on events (lower(kind)) where parent is not null;
+             create view kinds as select distinct kind from events;
+             create trigger events_ai after insert on events begin select 1; end;`);
+    const withSchema = { ...report, schema: readSchema(db) };
+    expect(decodeReport(encodeReport(withSchema))).toEqual(withSchema);
+  });
+
+  it('drops what is not a report, naming the reason', () => {
+    expect(code(Buffer.from([0x92, 0x01]))).toBe('malformed'); // a two-element array cut short
+    expect(code(Buffer.alloc(MAX_REPORT_BYTES + 1))).toBe('too-large');
+    expect(code(pack('hello'))).toBe('invalid');
+    expect(code(pack({ ...report, v: 2 }))).toBe('invalid');
+    expect(code(pack({ ...report, extra: 1 }))).toBe('invalid');
+    expect(code(pack({ ...report, fingerprint: 'xyz' }))).toBe('invalid');
+    expect(code(pack({ ...report, revision: 'Bad Id' }))).toBe('invalid');
+    expect(code(pack({ ...report, counter: -1 }))).toBe('invalid');
+    expect(code(pack({ ...report, counter: 1.5 }))).toBe('invalid');
+    expect(code(pack({ ...report, counter: 6 }))).toBe('invalid'); // an event above the report counter
+    expect(code(pack({ ...report, events: [...report.events].reverse() }))).toBe('invalid');
+    expect(code(pack({ ...report, lastResults: [{ ...report.lastResults[0], outcome: 'great' }] }))).toBe('invalid');
+    expect(code(pack({ ...report, schema: { tables: 'none' } }))).toBe('invalid');
+  });
+});
