@@ -20,7 +20,8 @@ export function explainFailure(error: unknown, validationFailure: AgentError | n
   if (isLockError(error)) return lockedError(options.dbPath, options.lockTimeoutMs, error);
   const failed = error as { revision?: string; sql?: string; message?: string; code?: string; cause?: { code?: string } };
   const at = revisionLabel(prepared.state.heads) ?? 'base';
-  const full = failed.code === 'SQLITE_FULL' || failed.cause?.code === 'SQLITE_FULL';
+  // The engine's MigrationError keeps SQLite's message but not its code: SQLITE_FULL reads "database or disk is full".
+  const full = failed.code === 'SQLITE_FULL' || failed.cause?.code === 'SQLITE_FULL' || /database or disk is full/.test(failed.message ?? '');
   // The engine's message starts with the revision, which this one names already.
   const reason = full ? 'the disk filled up' : (failed.message ?? String(error)).split('\n')[0]!.replace(/^revision \S+ failed: /, '');
   return new AgentError(
