@@ -1,10 +1,14 @@
 import { AgentError } from '../errors.js';
 import type { Db } from './open-database.js';
 
-/** True for SQLite's "another connection holds the lock" errors. */
+/**
+ * True for SQLite's "another connection holds the lock" errors, also once the engine has wrapped
+ * them (its MigrationError keeps SQLite's message, not its code).
+ */
 export function isLockError(error: unknown): boolean {
-  for (let e = error as { code?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+  for (let e = error as { code?: unknown; cause?: unknown; message?: unknown } | undefined; e; e = e.cause as typeof e) {
     if (e.code === 'SQLITE_BUSY' || e.code === 'SQLITE_LOCKED' || e.code === 'SQLITE_BUSY_SNAPSHOT') return true;
+    if (typeof e.message === 'string' && /database (table )?is locked/.test(e.message)) return true;
   }
   return false;
 }
