@@ -42,3 +42,27 @@ describe.each(['delete', 'wal'] as const)('a database another process is writing
     expect(agent(['upgrade', ...target(ws, db, bundle), '--no-backup']).code).toBe(0);
   });
 });
+
+describe('a reader holding the database when the upgrade wants to write it out (rollback journal)', () => {
+  it('rolls back and exits 6 after its wait, at the old revision', async () => {
+    const db = ws.path('reader.db');
+    expect(agent(['upgrade', 'shop_0001', ...target(ws, db, bundle), '--no-backup']).code).toBe(0);
+    const reader = spawn(process.execPath, [
+      '-e',
+      `const D = require(${JSON.stringify(betterSqlite)}); const db = new D(${JSON.stringify(db)});
+       db.exec('BEGIN'); db.prepare('SELECT count(*) FROM customers').get();
+       console.log('reading'); setTimeout(() => {}, 60000);`,
+    ]);
+    await once(reader.stdout!, 'data');
+    try {
+      const run = agent(['upgrade', ...target(ws, db, bundle), '--no-backup', '--lock-timeout', '500', '--json']);
+      expect(run.code, run.stderr).toBe(6);
+      expect(run.stderr).toMatch(/locked by another process/);
+      expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'rolled-back', to: 'shop_0001', revisions: [] });
+    } finally {
+      reader.kill('SIGKILL');
+    }
+    expect(JSON.parse(agent(['current', '--db', db, '--json']).stdout).revision).toBe('shop_0001');
+    expect(agent(['upgrade', ...target(ws, db, bundle), '--no-backup']).code).toBe(0);
+  });
+});

@@ -70,5 +70,11 @@ describe('--rehearse runs the whole upgrade on a throwaway copy', () => {
     expect(run.code).toBe(5);
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'rolled-back', to: 'shop_0003', revisions: ['shop_0002', 'shop_0003'] });
     expect(JSON.parse(agent(['current', '--db', real, '--json']).stdout).revision).toBe('shop_0003');
+    expect(query(real, 'SELECT from_revision AS "from", to_revision AS "to", outcome, revisions FROM godwit_apply_log ORDER BY id')).toEqual([
+      { from: null, to: 'shop_0001', outcome: 'applied', revisions: '["shop_0001"]' },
+      { from: 'shop_0001', to: 'shop_0002', outcome: 'applied', revisions: '["shop_0002"]' },
+      { from: 'shop_0002', to: 'shop_0003', outcome: 'applied', revisions: '["shop_0003"]' },
+      { from: 'shop_0003', to: 'shop_0003', outcome: 'rolled-back', revisions: '["shop_0004"]' },
+    ]);
   });
 });

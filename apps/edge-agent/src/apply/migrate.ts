@@ -1,4 +1,4 @@
-import { runMigration, signedUpgradeSql } from '@godwit/migration-bundle';
+import { MigrationError, runMigration, signedUpgradeSql } from '@godwit/migration-bundle';
 import type { Db } from '../db/open-database.js';
 import { rowCount, tableExists, tableSizes } from '../db/table-sizes.js';
 import type { AgentError } from '../errors.js';
@@ -33,13 +33,15 @@ export function migrate(
   const applied = appliedClosure(graph, prepared.state.heads);
   const rowsCopied: Record<string, number> = {};
   const startedAt = Date.now();
-  let committedHeads = prepared.state.heads;
+  // Where the transaction being committed started: the heads of the previous beforeCommit, since a
+  // later beforeCommit runs only once the previous COMMIT (--per-revision) went through.
+  let unitFrom = prepared.state.heads;
   let validationFailure: AgentError | null = null;
   const logRow = (revisions: string[], to: string[], outcome: string, error: string | null, sizesAfter: Record<string, number> | null): ApplyLogEntry => ({
     command: options.command,
     bundleId: manifest.bundleId,
     bundleSequence: manifest.sequence,
-    fromRevision: revisionLabel(committedHeads),
+    fromRevision: revisionLabel(unitFrom),
     toRevision: revisionLabel(to),
     revisions: JSON.stringify(revisions),
     startedAt,
@@ -84,20 +86,26 @@ export function migrate(
         });
         report.sizesAfter = tableSizes(tx, touched.filter((t) => tableExists(tx, t)));
         appendApplyLog(tx, logRow(revisionIds, heads, 'applied', null, report.sizesAfter));
-        committedHeads = heads;
-        report.to = revisionLabel(heads);
-        report.revisions.push(...revisionIds);
+        unitFrom = heads;
       },
     });
     report.steps = runReports.map((r) => ({ revision: r.revision, direction: r.direction, durationMs: Math.round(r.durationMs), rebuilt: r.rebuilt }));
+    report.revisions = steps.map((s) => s.revision);
+    report.to = revisionLabel(graph.headsAfter(applied));
     report.outcome = 'applied';
   } catch (error) {
     const failure = explainFailure(error, validationFailure, options, prepared);
-    // With --per-revision some revisions may have committed: the database says where it now is.
+    // beforeCommit may have run for a COMMIT that then failed, and with --per-revision earlier
+    // revisions may have committed: only the database says where it now is.
     const now = readState(db).heads;
+    const nowApplied = appliedClosure(graph, now);
+    const before = appliedClosure(graph, prepared.state.heads);
+    const committed = (id: string) => (options.command === 'upgrade' ? nowApplied.has(id) && !before.has(id) : !nowApplied.has(id) && before.has(id));
+    report.revisions = steps.map((s) => s.revision).filter(committed);
     report.to = revisionLabel(now);
-    report.outcome = failure.code === 'locked' && sameHeads(now, prepared.state.heads) ? 'refused' : 'rolled-back';
-    const attempted = steps.map((s) => s.revision).filter((id) => !report.revisions.includes(id));
+    unitFrom = now;
+    report.outcome = ranAndRolledBack(error) ? 'rolled-back' : 'refused';
+    const attempted = steps.map((s) => s.revision).filter((id) => !committed(id));
     try {
       db.transaction(() => appendApplyLog(db, logRow(attempted, now, report.outcome, failure.message, null)))();
     } catch {
@@ -107,6 +115,7 @@ export function migrate(
   }
 }
 
-function sameHeads(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((id) => b.includes(id));
+/** The engine throws MigrationError once its transaction began (or its plan was refused before it did). */
+function ranAndRolledBack(error: unknown): boolean {
+  return error instanceof MigrationError && error.code !== 'plan-mismatch' && error.code !== 'in-transaction';
 }
