@@ -5,14 +5,22 @@ export type MigrationErrorCode =
   | 'plan-mismatch'
   | 'in-transaction';
 
-/** A migration that did not complete; the database was rolled back to where it started. */
+/**
+ * A migration that did not complete; the database was rolled back to where it started.
+ * `sqliteCode` keeps SQLite's own code (SQLITE_FULL, SQLITE_BUSY, ...) when SQLite raised it.
+ */
 export class MigrationError extends Error {
+  readonly sqliteCode: string | undefined;
+
   constructor(
     readonly code: MigrationErrorCode,
     message: string,
     readonly revision?: string,
     readonly sql?: string,
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    this.sqliteCode = typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
   }
 }

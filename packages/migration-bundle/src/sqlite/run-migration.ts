@@ -160,7 +160,8 @@ function runUnit(
 
 function wrap(error: unknown, revision: string | undefined): MigrationError {
   const message = error instanceof Error ? error.message : String(error);
-  return new MigrationError('validation-failed', message, revision);
+  const fromSqlite = typeof (error as { code?: unknown }).code === 'string' && (error as { code: string }).code.startsWith('SQLITE_');
+  return new MigrationError(fromSqlite ? 'statement-failed' : 'validation-failed', message, revision, undefined, error);
 }
 
 function runRevision(db: Database, plan: PlannedRevision, options: RunOptions): RevisionRunReport {
@@ -176,6 +177,7 @@ function runRevision(db: Database, plan: PlannedRevision, options: RunOptions): 
         `revision ${plan.revision} failed: ${(error as Error).message} (in: ${firstLine(statement.sql)})`,
         plan.revision,
         statement.sql,
+        error,
       );
     }
   }
