@@ -20,7 +20,7 @@ export class MigrationError extends Error {
     cause?: unknown,
   ) {
     super(message, cause === undefined ? undefined : { cause });
-    const code = (cause as { code?: unknown } | undefined)?.code;
-    this.sqliteCode = typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+    const causeCode = (cause as { code?: unknown } | undefined)?.code;
+    this.sqliteCode = typeof causeCode === 'string' && causeCode.startsWith('SQLITE_') ? causeCode : undefined;
   }
 }
