@@ -1,6 +1,6 @@
 /**
- * What the coordinator tests share: real stores (PGlite, or a fresh database on the PostgreSQL
- * server), coordinator child processes, a Mosquitto of the test's own, simulated devices.
+ * What the coordinator tests and the storm bench share: real stores (PGlite, or a fresh database on
+ * the PostgreSQL server), coordinator child processes, a Mosquitto of their own, simulated devices.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
@@ -122,7 +122,7 @@ export interface CoordinatorProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
-/** scripts/bench/storm-coordinator.ts as a child process, started and read back. */
+/** scripts/bench/storm-coordinator.ts (the storm bench's coordinator) as a child process, started and read back. */
 export async function spawnCoordinator(args: string[]): Promise<CoordinatorProcess> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', join(ROOT, 'scripts/bench/storm-coordinator.ts'), ...args], {
     cwd: ROOT,
@@ -158,6 +158,44 @@ export async function spawnCoordinator(args: string[]): Promise<CoordinatorProce
     async count(tenantId, counter) {
       child.stdin!.write(`count ${tenantId} ${counter}\n`);
       return (JSON.parse(await next(10_000)) as { count: number }).count;
+    },
+    async kill(signal) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+}
+
+export interface ServeProcess {
+  child: ChildProcess;
+  http: string;
+  mqtt: string;
+  /** `godwit_ingest_reports_total` from its /metrics. */
+  reportsStored(): Promise<number>;
+  kill(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** The real `coordinator serve`, from source, as a child process; resolves once it printed its addresses. */
+export async function spawnServe(args: string[]): Promise<ServeProcess> {
+  const main = join(ROOT, 'apps/coordinator/src/cli/main.ts');
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', `import { main } from ${JSON.stringify(main)}; process.exitCode = await main(process.argv.slice(1));`, 'serve', '--json', '--http-port', '0', ...args],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const first = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`coordinator serve exited with ${code}`)));
+  });
+  const { http, mqtt } = JSON.parse(first) as { http: string; mqtt: string };
+  return {
+    child,
+    http,
+    mqtt,
+    async reportsStored() {
+      const text = await (await fetch(`${http}/metrics`)).text();
+      return Number(/^godwit_ingest_reports_total(?:\{\})? (\d+)/m.exec(text)?.[1] ?? 0);
     },
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

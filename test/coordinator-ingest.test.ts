@@ -22,10 +22,10 @@ import {
   registerDevices,
   result,
   simulate,
-  spawnCoordinator,
+  spawnServe,
   storedView,
   waitFor,
-  type CoordinatorProcess,
+  type ServeProcess,
   type Registered,
 } from './coordinator-fixtures.js';
 
@@ -112,18 +112,19 @@ describe('ingest', () => {
     const EVENTS = 8;
     let tenantId: string;
     let registered: Registered[];
+    // `coordinator serve` keeps PGlite in DATA_DIR/pglite; PGlite allows one process at a time.
     {
-      const store = await openTestStore(dataDir);
+      const store = await openTestStore(join(dataDir, 'pglite'));
       tenantId = (await store.tenants.create('storm')).id;
       registered = await registerDevices(store, tenantId, DEVICES);
       await store.close();
     }
     const port = await freePort();
-    const args = ['--data-dir', dataDir, '--mqtt-port', String(port)];
-    let coordinator: CoordinatorProcess = await spawnCoordinator(args);
+    const args = ['--data-dir', dataDir, '--mqtt-port', String(port), '--admin-token', 'kill-test-admin-token'];
+    let coordinator: ServeProcess = await spawnServe(args);
     cleanups.push(() => coordinator.kill('SIGKILL'));
 
-    const devices: SimulatedDevice[] = registered.map((d) => simulate(coordinator.info.mqtt, d));
+    const devices: SimulatedDevice[] = registered.map((d) => simulate(coordinator.mqtt, d));
     cleanups.push(() => Promise.all(devices.map((d) => d.close(true))));
     await Promise.all(devices.map((d) => d.connect()));
 
@@ -137,17 +138,17 @@ describe('ingest', () => {
         }
       }),
     );
-    await waitFor('part of the storm stored', async () => (await coordinator.stats()).reportsStored > 200, 30_000);
+    await waitFor('part of the storm stored', async () => (await coordinator.reportsStored()) > 200, 30_000);
     await coordinator.kill('SIGKILL');
     const confirmedAtKill = devices.filter((d) => !d.pending).length;
     await new Promise((r) => setTimeout(r, 300));
-    coordinator = await spawnCoordinator(args);
+    coordinator = await spawnServe(args);
     await storm;
     await Promise.all(devices.map((d) => d.waitConfirmed(60_000)));
     await coordinator.kill('SIGTERM');
 
     expect(confirmedAtKill).toBeLessThan(DEVICES);
-    const store = await openTestStore(dataDir);
+    const store = await openTestStore(join(dataDir, 'pglite'));
     try {
       const view = await storedView(store, tenantId);
       for (const device of devices) {

@@ -1,6 +1,7 @@
 /**
- * A coordinator process with only its store and MQTT side (no HTTP): what the storm bench and the
- * kill tests start, measure and SIGKILL. Prints one JSON line once ready:
+ * A coordinator process with only its store and MQTT side (no HTTP), as `coordinator serve` wires
+ * them: what the storm bench starts and measures. It answers on stdin because the bench must count
+ * rows in a PGlite that only this process can open. Prints one JSON line once ready:
  * `{ "mqtt": url, "port": n|null, "credential": {username,password}|null, "pid": n }`.
  * A line `stats` on stdin prints `{ "dropped": {...}, "reportsStored": n, "batches": n }`;
  * `count TENANT COUNTER` prints `{ "count": n }`, the devices of TENANT whose stored state has
