@@ -4,15 +4,7 @@
  * `ack` topic, and sends a fresh report when it (re)connects or when a confirmation is overdue.
  */
 import { connectAsync, type MqttClient } from 'mqtt';
-import {
-  decodeAck,
-  encodeReport,
-  MAX_EVENTS_PER_REPORT,
-  PROTOCOL_VERSION,
-  type MigrationEvent,
-  type MigrationResult,
-  type StateReport,
-} from '../ingest/protocol.js';
+import { decodeAck, encodeNextReport, type MigrationEvent, type MigrationResult } from '../ingest/protocol.js';
 import { deviceTopic } from '../mqtt/topics.js';
 
 export interface SimulatedDeviceOptions {
@@ -108,14 +100,6 @@ export class SimulatedDevice {
     this.#sendIfPending();
   }
 
-  /** The report this device would send now. */
-  buildReport(): StateReport {
-    const events = this.#unconfirmed.slice(0, MAX_EVENTS_PER_REPORT);
-    // A report that cannot hold every unconfirmed event claims only up to the last one it holds.
-    const counter = events.length < this.#unconfirmed.length ? events[events.length - 1]!.counter : this.counter;
-    return { v: PROTOCOL_VERSION, counter, ...this.state, lastResults: this.lastResults, events };
-  }
-
   get pending(): boolean {
     return this.confirmed < this.counter;
   }
@@ -150,9 +134,9 @@ export class SimulatedDevice {
   #sendIfPending(): void {
     const client = this.#client;
     if (!client?.connected || !this.pending) return;
-    const report = this.buildReport();
-    this.#lastSentCounter = report.counter;
-    client.publish(deviceTopic(this.options.tenantId, this.options.deviceId, 'state'), encodeReport(report), { qos: 1 });
+    const { payload, counter } = encodeNextReport({ counter: this.counter, ...this.state, lastResults: this.lastResults, unconfirmed: this.#unconfirmed });
+    this.#lastSentCounter = counter;
+    client.publish(deviceTopic(this.options.tenantId, this.options.deviceId, 'state'), payload, { qos: 1 });
     if (this.#resendTimer) clearTimeout(this.#resendTimer);
     this.#resendTimer = setTimeout(() => {
       this.#resendTimer = null;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { pack } from 'msgpackr';
 import { readSchema } from '@godwit/migration-bundle';
-import { decodeAck, decodeReport, encodeAck, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, type StateReport } from './protocol.js';
+import { decodeAck, decodeReport, encodeAck, encodeNextReport, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, type StateReport } from './protocol.js';
 import { ProtocolError } from './protocol-error.js';
 
 const report: StateReport = {
@@ -43,6 +43,19 @@ describe('report protocol', () => {
              create trigger events_ai after insert on events begin select 1; end;`);
     const withSchema = { ...report, schema: readSchema(db) };
     expect(decodeReport(encodeReport(withSchema))).toEqual(withSchema);
+  });
+
+  it('a report too big for every unconfirmed event holds the oldest and claims only up to them', () => {
+    const unconfirmed = Array.from({ length: 1200 }, (_, i) => ({ ...report.events[1]!, error: 'x'.repeat(400), counter: 100 + i }));
+    const { payload, counter } = encodeNextReport({ ...report, counter: 2000, unconfirmed });
+    expect(payload.byteLength).toBeLessThanOrEqual(MAX_REPORT_BYTES);
+    const sent = decodeReport(payload);
+    expect(sent.events[0]!.counter).toBe(100);
+    expect(sent.counter).toBe(sent.events.at(-1)!.counter);
+    expect(counter).toBe(sent.counter);
+    expect(sent.counter).toBeLessThan(2000);
+    const whole = encodeNextReport({ ...report, counter: 2000, unconfirmed: unconfirmed.slice(0, 3) });
+    expect(decodeReport(whole.payload)).toMatchObject({ counter: 2000, events: unconfirmed.slice(0, 3) });
   });
 
   it('drops what is not a report, naming the reason', () => {

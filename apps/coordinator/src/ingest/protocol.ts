@@ -69,6 +69,35 @@ export function encodeReport(report: StateReport): Buffer {
   return packr.pack(report);
 }
 
+export interface ReportContent {
+  /** The device's newest counter. */
+  counter: number;
+  revision: string | null;
+  fingerprint: string;
+  bundleSequence: number | null;
+  lastResults: MigrationResult[];
+  schema?: SchemaDescription;
+  /** Every unconfirmed event, oldest first. */
+  unconfirmed: MigrationEvent[];
+}
+
+/**
+ * The report a device sends now, encoded: its state and as many unconfirmed events as fit, always
+ * from the oldest. When not all fit, the report claims only up to the last event it holds, so that
+ * its confirmation never covers an event it did not carry.
+ */
+export function encodeNextReport(content: ReportContent): { payload: Buffer; counter: number } {
+  const { unconfirmed, ...state } = content;
+  let take = Math.min(unconfirmed.length, MAX_EVENTS_PER_REPORT);
+  for (;;) {
+    const events = unconfirmed.slice(0, take);
+    const counter = take < unconfirmed.length ? events[take - 1]!.counter : state.counter;
+    const payload = encodeReport({ v: PROTOCOL_VERSION, ...state, counter, events });
+    if (payload.byteLength <= MAX_REPORT_BYTES || take <= 1) return { payload, counter };
+    take = Math.floor(take / 2);
+  }
+}
+
 export function encodeAck(ack: Ack): Buffer {
   return packr.pack(ack);
 }
