@@ -33,7 +33,7 @@ export async function openTestStore(dataDir = 'memory://'): Promise<Store> {
 
 /** A database of its own on the PostgreSQL server, dropped by `drop`. */
 export async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `godwit_test_${randomBytes(6).toString('hex')}`;
+  const name = `godwit_mqtt_test_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: SERVER_URL });
   await admin.connect();
   await admin.query(`create database ${name}`);

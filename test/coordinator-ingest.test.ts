@@ -115,7 +115,7 @@ describe('ingest', () => {
     // `coordinator serve` keeps PGlite in DATA_DIR/pglite; PGlite allows one process at a time.
     {
       const store = await openTestStore(join(dataDir, 'pglite'));
-      tenantId = (await store.tenants.create('storm')).id;
+      tenantId = (await store.tenants.create(`storm-${randomBytes(4).toString('hex')}`)).id;
       registered = await registerDevices(store, tenantId, DEVICES);
       await store.close();
     }

@@ -6,6 +6,7 @@
  * report in exactly once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { openStore, type Store } from '../apps/coordinator/src/store/store.js';
 import { DynsecClient } from '../apps/coordinator/src/mqtt/dynsec-client.js';
@@ -57,7 +58,7 @@ afterAll(async () => {
 });
 
 async function fleet(name: string): Promise<{ tenantId: string; registered: Registered[] }> {
-  const tenantId = (await store.tenants.create(name)).id;
+  const tenantId = (await store.tenants.create(`${name}-${randomBytes(4).toString('hex')}`)).id;
   const registered = await registerDevices(store, tenantId, DEVICES);
   await access.grant(registered.map((d) => ({ ...d, channel: 'main' })));
   return { tenantId, registered };
