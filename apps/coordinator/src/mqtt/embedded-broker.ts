@@ -35,6 +35,7 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
@@ -44,9 +45,9 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
-      const refuse = () => {
+      const refuse = (returnCode = BAD_CREDENTIALS) => {
         options.onRefused('connect');
-        const error = Object.assign(new Error('bad username or password'), { returnCode: BAD_CREDENTIALS });
+        const error = Object.assign(new Error(returnCode === BAD_CREDENTIALS ? 'bad username or password' : 'store unavailable'), { returnCode });
         done(error as AuthenticateError, false);
       };
       if (username === undefined || password === undefined) return refuse();
@@ -67,7 +68,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
           principals.set(client, { kind: 'device', username, ...identity });
           done(null, true);
         },
-        () => refuse(),
+        // The device's credentials may be fine: tell it to come back rather than that they are wrong.
+        () => refuse(SERVER_UNAVAILABLE),
       );
     },
     authorizePublish(client, packet, done) {
