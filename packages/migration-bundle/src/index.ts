@@ -19,5 +19,5 @@ export { SchemaReadError } from './sqlite/schema-objects.js';
 export * from './bundle/index.js';
 export { buildBundle, type BuildOptions } from './build/build-bundle.js';
 export { planChain, replaySchema, type AuthoredRevision } from './build/plan-chain.js';
-export { expectedSchemaFor, signedUpgradeSql } from './build/expected.js';
+export { expectedSchemaFor, signedSql } from './build/expected.js';
 export { renderSql } from './build/render-sql.js';

@@ -1,4 +1,4 @@
-import { MigrationError, runMigration, signedUpgradeSql } from '@godwit/migration-bundle';
+import { MigrationError, runMigration, signedSql } from '@godwit/migration-bundle';
 import type { Db } from '../db/open-database.js';
 import { rowCount, tableExists, tableSizes } from '../db/table-sizes.js';
 import type { AgentError } from '../errors.js';
@@ -60,7 +60,7 @@ export function migrate(
     const runReports = runMigration(db, steps, {
       perRevision: options.perRevision,
       // Drift under --force is carried through by planning from the live schema, so the signed SQL cannot apply.
-      expectedSql: options.force || options.command === 'downgrade' ? undefined : signedUpgradeSql(manifest, prepared.state.heads),
+      expectedSql: options.force ? undefined : signedSql(manifest, prepared.state.heads, options.command === 'upgrade' ? 'up' : 'down'),
       onProgress: (progress) => {
         rowsCopied[progress.table] = progress.rowsCopied;
         options.onProgress?.(progress);

@@ -7,7 +7,7 @@ import { decodeBundleUnverified } from '../bundle/verify.js';
 import { runMbundle } from '../cli/test-run-mbundle.js';
 import { fingerprintDatabase } from '../schema/fingerprint.js';
 import { runMigration } from '../sqlite/run-migration.js';
-import { expectedSchemaFor, signedUpgradeSql } from './expected.js';
+import { expectedSchemaFor, signedSql } from './expected.js';
 import { renderSql } from './render-sql.js';
 
 const roots: string[] = [];
@@ -77,7 +77,7 @@ describe('mbundle build', () => {
     db.exec('DROP TABLE seed_only_to_prove_nothing_else_moves');
     const steps = manifest.revisions.map((r) => ({ revision: r.id, direction: 'up' as const, operations: r.up }));
     // expectedSql makes the executor refuse any plan that differs from the signed statements.
-    runMigration(db, steps, { expectedSql: signedUpgradeSql(manifest, [])! });
+    runMigration(db, steps, { expectedSql: signedSql(manifest, [], 'up')! });
     expect(fingerprintDatabase(db)).toBe(manifest.revisions[1]!.fingerprint);
     db.close();
 

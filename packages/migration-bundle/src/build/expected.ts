@@ -19,18 +19,25 @@ export function expectedSchemaFor(manifest: Manifest, heads: readonly string[]):
 }
 
 /**
- * The signed SQL for upgrading from `currentHeads`, when it applies: the bundle plans each revision
- * on the schema of everything before it in canonical order, so its SQL is exact for databases
- * whose applied revisions are a prefix of that order. Elsewhere (a partial branch) the engine
- * plans from the live schema, and the fingerprint checks still guard the result.
+ * The signed SQL for moving from `currentHeads` in `direction`, when it applies: the bundle plans
+ * each revision's `up` on the schema of everything before it in canonical order (and its `down`
+ * on the schema just after it), so its SQL is exact for databases whose applied revisions are a
+ * prefix of that order. Elsewhere (a partial branch) the engine plans from the live schema, and
+ * the fingerprint checks still guard the result.
  */
-export function signedUpgradeSql(
+export function signedSql(
   manifest: Manifest,
   currentHeads: readonly string[],
+  direction: 'up' | 'down',
 ): ReadonlyMap<string, readonly string[]> | undefined {
   const graph = createGraph(manifest.revisions);
   const applied = new Set(currentHeads.flatMap((head) => [...graph.ancestors(head), head]));
   const order = graph.order();
   if (!order.slice(0, applied.size).every((id) => applied.has(id))) return undefined;
-  return new Map(manifest.revisions.map((r) => [r.id, r.upSql]));
+  const statements = new Map<string, readonly string[]>();
+  for (const revision of manifest.revisions) {
+    const sql = direction === 'up' ? revision.upSql : revision.downSql;
+    if (sql) statements.set(revision.id, sql);
+  }
+  return statements;
 }
