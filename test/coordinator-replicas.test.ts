@@ -167,4 +167,30 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     await access.revoke(own.username);
     await gone;
   });
+
+  it('registering through the HTTP API creates the device on the broker; revoking removes and disconnects it', async () => {
+    const [serve] = await replicas();
+    const call = async (token: string, path: string, body?: unknown) => {
+      const res = await fetch(`${serve!.http}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body ?? {}),
+      });
+      expect(res.status).toBeLessThan(300);
+      return res.json();
+    };
+    const tenant = await call('replica-test-admin-token', '/v1/tenants', { name: `http-${randomBytes(4).toString('hex')}` });
+    const device = await call(tenant.token, '/v1/devices', { id: 'http-dev' });
+    const sim = simulate(`mqtt://127.0.0.1:${mosquitto.port}`, { tenantId: tenant.id, deviceId: 'http-dev', ...device.mqtt }, 1500);
+    cleanups.push(() => sim.close(true));
+    await sim.connect();
+    sim.record(result('rev_0001'), { revision: 'rev_0001', fingerprint: fingerprint(1), bundleSequence: 1 });
+    await sim.waitConfirmed(20_000);
+    const gone = new Promise<void>((resolve) => sim.client!.once('close', () => resolve()));
+    await call(tenant.token, '/v1/devices/http-dev/revoke');
+    await gone;
+    await expect(
+      connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { ...device.mqtt, reconnectPeriod: 0 }),
+    ).rejects.toThrow();
+  });
 });
