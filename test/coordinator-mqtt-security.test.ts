@@ -128,6 +128,17 @@ describe('MQTT security (embedded broker)', () => {
     expect(junk.connected).toBe(true);
   });
 
+  it('a bundle delivered while the device is offline waits for it, retained, on its own topic only', async () => {
+    const bytes = randomBytes(2048);
+    await mqtt.deliver({ tenantId: a2.tenantId, deviceIds: [a2.deviceId], bytes });
+    const device = await connectAs(a2);
+    const got = new Promise<Buffer>((resolve) => device.once('message', (_topic, payload, packet) => packet.retain && resolve(payload)));
+    await device.subscribeAsync(deviceTopic(a2.tenantId, a2.deviceId, 'bundle'), { qos: 1 });
+    expect(Buffer.compare(await got, bytes)).toBe(0);
+    const other = await connectAs(a1);
+    await expect(other.subscribeAsync(deviceTopic(a2.tenantId, a2.deviceId, 'bundle'), { qos: 1 })).rejects.toThrow();
+  });
+
   it('revoking a device disconnects it and refuses it afterwards', async () => {
     const client = await connectAs(b1);
     const gone = closed(client);
