@@ -115,6 +115,14 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     // The shared subscription really shares: both replicas stored reports.
     expect(sa).toBeGreaterThan(0);
     expect(sb).toBeGreaterThan(0);
+
+    // Presence through the devices' own messages: online while connected; offline after a clean
+    // disconnect, or by the last will of a connection that just dropped.
+    const online = async () => (await store.fleet.devices(tenantId)).map((d) => d.online);
+    await waitFor('every device online', async () => (await online()).every(Boolean), 10_000);
+    await devices[0]!.close(true);
+    await Promise.all(devices.slice(1).map((d) => d.close()));
+    await waitFor('every device offline', async () => (await online()).every((o) => !o), 10_000);
     await Promise.all([a!.kill('SIGTERM'), b!.kill('SIGTERM')]);
   });
 

@@ -4,7 +4,7 @@
  * `ack` topic, and sends a fresh report when it (re)connects or when a confirmation is overdue.
  */
 import { connectAsync, type MqttClient } from 'mqtt';
-import { decodeAck, encodeNextReport, type MigrationEvent, type MigrationResult } from '../ingest/protocol.js';
+import { decodeAck, encodeNextReport, encodePresence, PROTOCOL_VERSION, type MigrationEvent, type MigrationResult } from '../ingest/protocol.js';
 import { deviceTopic } from '../mqtt/topics.js';
 
 export interface SimulatedDeviceOptions {
@@ -60,11 +60,13 @@ export class SimulatedDevice {
 
   async connect(): Promise<void> {
     const { url, username, password, tenantId, deviceId } = this.options;
+    const presence = deviceTopic(tenantId, deviceId, 'presence');
     const client = await connectAsync(url, {
       username,
       password,
       clientId: `device-${username}`,
       clean: true,
+      will: { topic: presence, payload: encodePresence({ v: PROTOCOL_VERSION, online: false }), qos: 1, retain: false },
       reconnectPeriod: this.options.reconnectPeriod ?? 500,
       // The broker verifies each secret with scrypt (~100 ms of CPU here): a storm of first connects queues.
       connectTimeout: 60_000,
@@ -81,7 +83,9 @@ export class SimulatedDevice {
   }
 
   async #subscribeAndSend(client: MqttClient): Promise<void> {
-    await client.subscribeAsync(deviceTopic(this.options.tenantId, this.options.deviceId, 'ack'), { qos: 1 });
+    const { tenantId, deviceId } = this.options;
+    await client.subscribeAsync(deviceTopic(tenantId, deviceId, 'ack'), { qos: 1 });
+    client.publish(deviceTopic(tenantId, deviceId, 'presence'), encodePresence({ v: PROTOCOL_VERSION, online: true }), { qos: 1 });
     this.#sendIfPending();
   }
 
@@ -123,12 +127,25 @@ export class SimulatedDevice {
     });
   }
 
-  /** Disconnects after in-flight publishes complete; `force` drops the socket at once. */
+  /**
+   * Disconnects after in-flight publishes complete, saying so first (a clean disconnect sends no
+   * last will); `force` drops the socket at once, as a crash would, and the broker sends the will.
+   */
   async close(force = false): Promise<void> {
     if (this.#resendTimer) clearTimeout(this.#resendTimer);
     this.#resendTimer = null;
-    await this.#client?.endAsync(force);
+    const client = this.#client;
     this.#client = null;
+    if (!client) return;
+    if (force) {
+      client.stream.destroy();
+      await client.endAsync(true);
+      return;
+    }
+    if (client.connected) {
+      client.publish(deviceTopic(this.options.tenantId, this.options.deviceId, 'presence'), encodePresence({ v: PROTOCOL_VERSION, online: false }), { qos: 1 });
+    }
+    await client.endAsync();
   }
 
   #sendIfPending(): void {

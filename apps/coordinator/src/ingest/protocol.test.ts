@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { pack } from 'msgpackr';
 import { readSchema } from '@godwit/migration-bundle';
-import { decodeAck, decodeReport, encodeAck, encodeNextReport, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, type StateReport } from './protocol.js';
+import { decodeAck, decodePresence, decodeReport, encodeAck, encodeNextReport, encodePresence, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, type StateReport } from './protocol.js';
 import { ProtocolError } from './protocol-error.js';
 
 const report: StateReport = {
@@ -32,6 +32,8 @@ describe('report protocol', () => {
   it('round-trips reports and acks', () => {
     expect(decodeReport(encodeReport(report))).toEqual(report);
     expect(decodeAck(encodeAck({ v: PROTOCOL_VERSION, counter: 42 }))).toEqual({ v: PROTOCOL_VERSION, counter: 42 });
+    expect(decodePresence(encodePresence({ v: PROTOCOL_VERSION, online: false }))).toEqual({ v: PROTOCOL_VERSION, online: false });
+    expect(() => decodePresence(pack({ v: PROTOCOL_VERSION, online: 'yes' }))).toThrow(ProtocolError);
   });
 
   it('carries a live schema as the engine describes it', () => {

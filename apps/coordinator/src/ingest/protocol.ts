@@ -56,6 +56,16 @@ export interface StateReport {
   events: MigrationEvent[];
 }
 
+/**
+ * Device → coordinator on its `presence` topic: `online: true` after each connect, `online: false`
+ * before a clean disconnect and as the connection's last will. Only an external broker needs it:
+ * the embedded one sees connections itself.
+ */
+export interface PresenceMessage {
+  v: typeof PROTOCOL_VERSION;
+  online: boolean;
+}
+
 /** Coordinator → device on its `ack` topic: everything up to `counter` is stored. */
 export interface Ack {
   v: typeof PROTOCOL_VERSION;
@@ -108,6 +118,19 @@ export function decodeReport(bytes: Uint8Array): StateReport {
     throw new ProtocolError('too-large', `report of ${bytes.byteLength} bytes exceeds ${MAX_REPORT_BYTES}`);
   }
   return validateReport(unpack(bytes));
+}
+
+export function encodePresence(presence: PresenceMessage): Buffer {
+  return packr.pack(presence);
+}
+
+export function decodePresence(bytes: Uint8Array): PresenceMessage {
+  if (bytes.byteLength > 64) throw new ProtocolError('too-large', `presence of ${bytes.byteLength} bytes`);
+  const o = record(unpack(bytes), 'presence');
+  onlyKeys(o, ['v', 'online'], 'presence');
+  if (o.v !== PROTOCOL_VERSION) throw new ProtocolError('invalid', `presence: unsupported version ${String(o.v)}`);
+  if (typeof o.online !== 'boolean') throw new ProtocolError('invalid', 'presence.online: not a boolean');
+  return { v: PROTOCOL_VERSION, online: o.online };
 }
 
 export function decodeAck(bytes: Uint8Array): Ack {

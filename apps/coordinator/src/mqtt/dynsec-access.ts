@@ -20,6 +20,7 @@ export function deviceRoleName(username: string): string {
 function deviceAcls(device: DeviceGrant) {
   return [
     { acltype: 'publishClientSend', topic: deviceTopic(device.tenantId, device.deviceId, 'state'), allow: true },
+    { acltype: 'publishClientSend', topic: deviceTopic(device.tenantId, device.deviceId, 'presence'), allow: true },
     { acltype: 'subscribePattern', topic: `${deviceRoot(device.tenantId, device.deviceId)}/#`, allow: true },
     { acltype: 'subscribePattern', topic: `${channelRoot(device.tenantId)}/#`, allow: true },
   ];

@@ -99,7 +99,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     const principal = client && principals.get(client);
     if (principal?.kind !== 'device') return;
     const topic = parseDeviceTopic(packet.topic);
-    // authorizePublish already holds devices to their own state topic; this keeps ingest from relying on it alone.
+    // authorizePublish already holds devices to their own topics; this keeps ingest from relying on it alone.
+    // Presence messages are not needed here: this broker sees the connections themselves.
     if (topic?.leaf !== 'state' || topic.tenant !== principal.tenantId || topic.device !== principal.deviceId) return;
     options.onReport(principal, packet.payload as Buffer);
   });

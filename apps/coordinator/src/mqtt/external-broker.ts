@@ -7,12 +7,13 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { DynsecClient } from './dynsec-client.js';
 import { createDynsecAccess, grantCoordinator } from './dynsec-access.js';
-import { parseDeviceTopic, SHARED_STATE_SUBSCRIPTION } from './topics.js';
+import { parseDeviceTopic, SHARED_PRESENCE_SUBSCRIPTION, SHARED_STATE_SUBSCRIPTION } from './topics.js';
 import type { DeviceAccess } from './device-access.js';
 
 export interface ExternalBrokerOptions {
   url: string;
   onReport: (tenantId: string, deviceId: string, payload: Buffer) => void;
+  onPresence: (tenantId: string, deviceId: string, payload: Buffer) => void;
   /** Manage per-device access through Mosquitto's dynamic-security plugin; 'auto' if the broker answers. */
   dynsec: boolean | 'auto';
 }
@@ -35,8 +36,9 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
   client.on('message', (topic, payload) => {
     const parsed = parseDeviceTopic(topic);
     if (parsed?.leaf === 'state') options.onReport(parsed.tenant, parsed.device, payload);
+    else if (parsed?.leaf === 'presence') options.onPresence(parsed.tenant, parsed.device, payload);
   });
-  await client.subscribeAsync(SHARED_STATE_SUBSCRIPTION, { qos: 1 });
+  await client.subscribeAsync([SHARED_STATE_SUBSCRIPTION, SHARED_PRESENCE_SUBSCRIPTION], { qos: 1 });
   return {
     access,
     publish: async (topic, payload, retain) => {

@@ -1,8 +1,8 @@
 /**
- * Device presence for the embedded broker, where the coordinator sees every connect and
- * disconnect. Counted per device, because a device that reconnects under the same client id is
- * connected again before its old connection is closed; written in batches, so a reconnect storm
- * costs a few transactions.
+ * Device presence, written in batches so that a reconnect storm costs a few transactions. With the
+ * embedded broker, from the connections it sees, counted per device (a device reconnecting under
+ * the same client id is connected again before its old connection closes); with an external one,
+ * from the devices' own presence messages.
  */
 import type { DeviceIdentity, PresenceStore, PresenceUpdate } from '../ingest/store-port.js';
 
@@ -31,6 +31,11 @@ export class PresenceRecorder {
     if (count > 0) return void this.#connections.set(key, count);
     this.#connections.delete(key);
     this.#record(key, device, false);
+  }
+
+  /** What a device said about itself (external broker). */
+  reported(device: DeviceIdentity, online: boolean): void {
+    this.#record(keyOf(device), device, online);
   }
 
   /** Writes what is pending; resolves when written. */

@@ -16,9 +16,10 @@ import { deviceTopic } from './topics.js';
 import type { DeviceAccess } from './device-access.js';
 import type { IngestMetrics, IngestStore, PresenceStore } from '../ingest/store-port.js';
 import { PresenceRecorder } from './presence-recorder.js';
+import { decodePresence } from '../ingest/protocol.js';
+import { ProtocolError } from '../ingest/protocol-error.js';
 
 export interface StartMqttOptions {
-  /** Presence is recorded with the embedded broker only: an external one does not tell us. */
   store: IngestStore & PresenceStore;
   metrics: IngestMetrics;
   /** An external broker (`mqtt://user:password@host:port`); without it, an embedded broker starts. */
@@ -75,11 +76,20 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
     await Promise.all(deviceIds.map((deviceId) => publish(deviceTopic(tenantId, deviceId, 'bundle'), payload, true)));
   };
 
+  const presence = new PresenceRecorder(options.store, onError);
+
   if (options.url) {
     const broker = await connectExternalBroker({
       url: options.url,
       dynsec: options.dynsec ?? 'auto',
       onReport: (tenantId, deviceId, payload) => ingest.accept(tenantId, deviceId, payload),
+      onPresence: (tenantId, deviceId, payload) => {
+        try {
+          presence.reported({ tenantId, deviceId, channel: null }, decodePresence(payload).online);
+        } catch (error) {
+          options.metrics.dropped(error instanceof ProtocolError ? error.code : 'malformed');
+        }
+      },
     });
     publish = broker.publish;
     return {
@@ -88,16 +98,19 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
       coordinatorCredential: null,
       access: broker.access ?? unmanagedAccess,
       deliver: deliverWith,
-      drain: () => ingest.drain(),
+      drain: async () => {
+        await ingest.drain();
+        await presence.flush();
+      },
       async close() {
         await ingest.drain();
         await broker.close();
+        await presence.flush();
       },
     };
   }
 
   const host = options.host ?? '127.0.0.1';
-  const presence = new PresenceRecorder(options.store, onError);
   const coordinatorCredential = { username: 'godwit-coordinator', password: randomBytes(24).toString('base64url') };
   const broker = await startEmbeddedBroker({
     store: options.store,

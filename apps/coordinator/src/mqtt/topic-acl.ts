@@ -1,5 +1,5 @@
 /**
- * Guarantee 6 on MQTT, as pure rules: a device publishes only its own reports and subscribes only
+ * Guarantee 6 on MQTT, as pure rules: a device publishes only its own reports and presence, and subscribes only
  * to its own topics and its tenant's channels. Shared by the embedded broker's hooks and the
  * dynamic-security roles written to an external Mosquitto.
  */
@@ -9,7 +9,8 @@ import type { Principal } from './principal.js';
 export function mayPublish(principal: Principal, topic: string, retain: boolean): boolean {
   if (principal.kind === 'coordinator') return true;
   // A retained report would be replayed to every later subscriber as if it were new.
-  return !retain && topic === deviceTopic(principal.tenantId, principal.deviceId, 'state');
+  if (retain) return false;
+  return topic === deviceTopic(principal.tenantId, principal.deviceId, 'state') || topic === deviceTopic(principal.tenantId, principal.deviceId, 'presence');
 }
 
 export function maySubscribe(principal: Principal, filter: string): boolean {

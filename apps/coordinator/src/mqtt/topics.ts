@@ -5,13 +5,13 @@
 export const ROOT = 'godwit';
 
 /** Device → coordinator. */
-export type DeviceUpTopic = 'state';
+export type DeviceUpTopic = 'state' | 'presence';
 /** Coordinator → device. */
 export type DeviceDownTopic = 'ack' | 'cmd' | 'bundle';
 
-/** The shared subscription replicas consume reports through (MQTT 5). */
+/** The shared subscriptions replicas consume device messages through (MQTT 5). */
 export const SHARED_STATE_SUBSCRIPTION = `$share/coordinators/${ROOT}/+/devices/+/state`;
-export const STATE_FILTER = `${ROOT}/+/devices/+/state`;
+export const SHARED_PRESENCE_SUBSCRIPTION = `$share/coordinators/${ROOT}/+/devices/+/presence`;
 
 const LEVEL = /^[A-Za-z0-9._:@-]{1,128}$/;
 
