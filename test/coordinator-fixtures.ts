@@ -236,7 +236,7 @@ export async function startMosquitto(devices?: FileUser[]): Promise<Mosquitto> {
     const acl = ['user coordinator', 'topic readwrite #', 'topic read $share/#', ''];
     for (const d of devices) {
       const own = `godwit/${d.tenantId}/devices/${d.deviceId}`;
-      acl.push(`user ${d.username}`, `topic write ${own}/state`, `topic read ${own}/#`, `topic read godwit/${d.tenantId}/channels/#`, '');
+      acl.push(`user ${d.username}`, `topic write ${own}/state`, `topic write ${own}/presence`, `topic read ${own}/#`, `topic read godwit/${d.tenantId}/channels/#`, '');
     }
     writeFileSync(join(dir, 'acl'), acl.join('\n'));
     auth.push(`password_file ${join(dir, 'passwords')}`, `acl_file ${join(dir, 'acl')}`);
