@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import type { DeviceStateWrite, EventWrite, StoredCounter } from '../ingest/store-port.js';
 import type { RolloutService } from '../rollouts/rollout-service.js';
@@ -38,16 +38,24 @@ export class ReportStore {
     return results.flat();
   }
 
+  /** One UPDATE per tenant for the whole batch: a reconnect storm is thousands of presence changes. */
   async setPresence(updates: readonly Presence[]): Promise<void> {
-    const byTenant = new Map<string, Presence[]>();
-    for (const u of updates) byTenant.set(u.tenantId, [...(byTenant.get(u.tenantId) ?? []), u]);
+    const byTenant = new Map<string, Map<string, Presence>>();
+    for (const u of updates) {
+      const devices = byTenant.get(u.tenantId) ?? new Map<string, Presence>();
+      byTenant.set(u.tenantId, devices);
+      // UPDATE ... FROM takes an arbitrary one of several matching rows: keep each device's latest.
+      const seen = devices.get(u.deviceId);
+      if (!seen || seen.at <= u.at) devices.set(u.deviceId, u);
+    }
     await this.scopes.tenants([...byTenant.keys()], async (tx, tenantId) => {
-      for (const u of byTenant.get(tenantId)!) {
-        await tx
-          .update(t.deviceState)
-          .set({ online: u.online, lastSeen: u.at })
-          .where(and(eq(t.deviceState.deviceId, u.deviceId), sql`coalesce(${t.deviceState.lastSeen} <= ${u.at.toISOString()}::timestamptz, true)`));
-      }
+      const rows = [...byTenant.get(tenantId)!.values()].map(
+        (u) => sql`(${u.deviceId}, ${u.online}::boolean, ${u.at.toISOString()}::timestamptz)`,
+      );
+      await tx.execute(sql`
+        UPDATE ${t.deviceState} AS s SET online = u.online, last_seen = u.at
+        FROM (VALUES ${sql.join(rows, sql`, `)}) AS u(device_id, online, at)
+        WHERE s.device_id = u.device_id AND (s.last_seen IS NULL OR s.last_seen <= u.at)`);
     });
   }
 }
