@@ -69,4 +69,36 @@ describe.each(testDrivers())('serve wiring on %s: HTTP, store and MQTT together'
     expect(metrics).toMatch(/^godwit_ingest_batches_total [1-9]/m);
     expect(errors).toEqual([]);
   });
+
+  it('pausing withdraws the bundle from targets that have not fetched it; resuming hands it out again', async () => {
+    const admin = { GODWIT_SERVER: running.httpUrl, GODWIT_TOKEN: running.adminToken.token };
+    const tenant = JSON.parse((await runCli(['tenant', 'create', 'paused', '--json'], admin)).stdout);
+    const env = { GODWIT_SERVER: running.httpUrl, GODWIT_TOKEN: tenant.token };
+    writeFileSync(join(folder, 'release.pub'), signer.publicKey.export({ type: 'spki', format: 'pem' }));
+    expect((await runCli(['keys', 'add', 'release.pub'], env, folder)).code).toBe(0);
+    const device = JSON.parse((await runCli(['device', 'register', 'dev-9', '--channel', 'beta', '--json'], env)).stdout);
+    const bundle = makeTestBundle(signer.privateKey, ['wire_0001']);
+    writeFileSync(join(folder, 'beta.bundle'), bundle.bytes);
+    const { rollout } = JSON.parse((await runCli(['publish', 'beta.bundle', '--channel', 'beta', '--json'], env, folder)).stdout);
+    expect((await runCli(['rollout', 'pause', rollout], env)).code).toBe(0);
+
+    // What an offline device finds when it next connects: the retained message, if any.
+    const retained = async () => {
+      const client = await connectAsync(running.mqttUrl, { username: device.mqtt.username, password: device.mqtt.password, clientId: `dev-9-${Date.now()}`, reconnectPeriod: 0 });
+      const got = new Promise<Buffer | null>((resolve) => {
+        client.on('message', (_topic, payload) => resolve(payload));
+        setTimeout(() => resolve(null), 1_000);
+      });
+      await client.subscribeAsync(deviceTopic(tenant.id, 'dev-9', 'bundle'), { qos: 1 });
+      const payload = await got;
+      await client.endAsync();
+      return payload;
+    };
+    expect(await retained()).toBeNull();
+
+    expect((await runCli(['rollout', 'resume', rollout], env)).code).toBe(0);
+    const after = await retained();
+    expect(after && Buffer.compare(after, Buffer.from(bundle.bytes))).toBe(0);
+    expect(errors).toEqual([]);
+  });
 });

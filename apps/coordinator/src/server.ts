@@ -38,7 +38,12 @@ export async function startCoordinator(config: ServeConfig, onError: (error: unk
       if (!mqtt || !store) return;
       await mqtt.deliver({ tenantId, deviceIds, bytes: await store.bundles.bytes(tenantId, bundleId) });
     },
-    stateChanged() {},
+    // A paused rollout reaches no device that has not fetched its bundle yet; resuming hands it out again.
+    async stateChanged({ tenantId, bundleId, state, pendingDeviceIds }) {
+      if (!mqtt || !store || pendingDeviceIds.length === 0) return;
+      if (state === 'paused') await mqtt.withdraw({ tenantId, deviceIds: pendingDeviceIds });
+      else await mqtt.deliver({ tenantId, deviceIds: pendingDeviceIds, bytes: await store.bundles.bytes(tenantId, bundleId) });
+    },
   };
   store = await openStore({
     databaseUrl: config.databaseUrl,

@@ -52,6 +52,8 @@ export interface MqttService {
   /** Keeps the broker in step with the device table; a no-op where the broker asks the store (embedded) or is configured by hand. */
   access: DeviceAccess;
   deliver(delivery: BundleDelivery): Promise<void>;
+  /** Clears the retained bundle of devices that have not fetched it yet (a paused rollout). */
+  withdraw(withdrawal: { tenantId: string; deviceIds: string[] }): Promise<void>;
   /** Writes and confirms every report received so far. */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -74,6 +76,10 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
   const deliverWith = async ({ tenantId, deviceIds, bytes }: BundleDelivery) => {
     const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     await Promise.all(deviceIds.map((deviceId) => publish(deviceTopic(tenantId, deviceId, 'bundle'), payload, true)));
+  };
+  // An empty retained message deletes the retained one: a device connecting later gets nothing.
+  const withdrawWith = async ({ tenantId, deviceIds }: { tenantId: string; deviceIds: string[] }) => {
+    await Promise.all(deviceIds.map((deviceId) => publish(deviceTopic(tenantId, deviceId, 'bundle'), Buffer.alloc(0), true)));
   };
 
   const presence = new PresenceRecorder(options.store, onError);
@@ -98,6 +104,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
       coordinatorCredential: null,
       access: broker.access ?? unmanagedAccess,
       deliver: deliverWith,
+      withdraw: withdrawWith,
       drain: async () => {
         await ingest.drain();
         await presence.flush();
@@ -134,6 +141,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
       revoke: async (username) => broker.disconnect(username),
     },
     deliver: deliverWith,
+    withdraw: withdrawWith,
     drain: async () => {
       await ingest.drain();
       await presence.flush();

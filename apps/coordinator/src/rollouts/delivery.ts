@@ -11,8 +11,11 @@ export interface TargetsAdded {
 export interface RolloutStateChanged {
   tenantId: string;
   rolloutId: string;
+  bundleId: string;
   state: coordinator.RolloutState;
   reason: string | null;
+  /** Targets that have not reported a result yet: withdrawn on pause, delivered again on resume. */
+  pendingDeviceIds: string[];
 }
 
 /**

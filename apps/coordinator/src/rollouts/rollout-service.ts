@@ -242,7 +242,21 @@ export class RolloutService {
 
   private async setState(tx: Tx, row: RolloutRow, state: 'active' | 'paused', reason: string | null, notices: Notice[]): Promise<void> {
     await tx.update(t.rollouts).set({ state, pauseReason: reason, updatedAt: new Date() }).where(eq(t.rollouts.id, row.id));
-    notices.push({ kind: 'state', event: { tenantId: row.tenantId, rolloutId: row.id, state, reason } });
+    const pending = await tx
+      .select({ deviceId: t.rolloutTargets.deviceId })
+      .from(t.rolloutTargets)
+      .where(and(eq(t.rolloutTargets.rolloutId, row.id), eq(t.rolloutTargets.status, 'pending')));
+    notices.push({
+      kind: 'state',
+      event: {
+        tenantId: row.tenantId,
+        rolloutId: row.id,
+        bundleId: row.bundleId,
+        state,
+        reason,
+        pendingDeviceIds: pending.map((p) => p.deviceId),
+      },
+    });
   }
 
   /** `lock`: changes hold the rollout's row, so two requests (or replicas) never add targets at once. */
