@@ -127,7 +127,7 @@ async function main() {
   const ratios: number[] = [];
   const agentCpu: number[] = [];
   const rawCpu: number[] = [];
-  let agentRss = 0;
+  const agentRss: number[] = [];
   process.stdout.write(`rebuild of a ${ROWS}-row table with two secondary indexes, ${RUNS} paired runs\n`);
   for (let i = 0; i < RUNS; i++) {
     // Alternate which goes first, so that neither always gets the warmer cache.
@@ -138,7 +138,7 @@ async function main() {
       const run = which === 'agent' ? timed(agentArgs(db)) : timed([file('raw-rebuild.cjs'), db]);
       pair[which] = run.ms;
       (which === 'agent' ? agentCpu : rawCpu).push(run.cpuMs);
-      if (which === 'agent') agentRss = Math.max(agentRss, run.rssKb);
+      if (which === 'agent') agentRss.push(run.rssKb);
     }
     agentMs.push(pair.agent!);
     rawMs.push(pair.raw!);
@@ -151,9 +151,15 @@ async function main() {
   const rawRss = timed([file('raw-rebuild.cjs'), db]).rssKb;
   rmSync(small);
 
+  // Peak RSS varies from run to run by more than the 10% it is judged by: compare medians, not single runs.
   const big = template(BIG_ROWS, 'template-4m.db');
-  const bigRun = timed(agentArgs(big));
+  const bigDb = file('bench-4m.db');
+  const bigRuns = [0, 1, 2].map(() => {
+    copyFileSync(big, bigDb);
+    return timed(agentArgs(bigDb));
+  });
   rmSync(big);
+  rmSync(bigDb);
 
   // The boot check: a database already at head.
   const atHead = file('at-head.db');
@@ -170,10 +176,11 @@ async function main() {
     rawMedian: median(rawMs),
     ratioOfMedians: median(agentMs) / median(rawMs),
     medianPairedRatio: median(ratios),
-    agentRssMb: agentRss / 1024,
+    agentRssMb: median(agentRss) / 1024,
+    agentRssMaxMb: Math.max(...agentRss) / 1024,
     rawRssMb: rawRss / 1024,
-    bigRssMb: bigRun.rssKb / 1024,
-    bigMs: bigRun.ms,
+    bigRssMb: median(bigRuns.map((run) => run.rssKb)) / 1024,
+    bigMs: median(bigRuns.map((run) => run.ms)),
     cpuRatio: median(agentCpu) / median(rawCpu),
     bareMedian: median(bare),
     bootMedian: median(boot),
@@ -194,10 +201,10 @@ async function main() {
     `| ratio of medians | ${figures.ratioOfMedians.toFixed(3)} | <= 1.15 |`,
     `| median of paired ratios | ${figures.medianPairedRatio.toFixed(3)} | <= 1.15 |`,
     `| CPU time (user+sys), agent / raw, ratio of medians | ${figures.cpuRatio.toFixed(3)} (${median(agentCpu).toFixed(0)} / ${median(rawCpu).toFixed(0)} ms) | |`,
-    `| agent peak RSS, ${ROWS.toLocaleString('en')} rows | ${figures.agentRssMb.toFixed(1)} MB | <= 120 MB |`,
+    `| agent peak RSS, ${ROWS.toLocaleString('en')} rows, median of ${RUNS} (max) | ${figures.agentRssMb.toFixed(1)} MB (${figures.agentRssMaxMb.toFixed(1)} MB) | <= 120 MB |`,
     `| raw rebuild peak RSS, ${ROWS.toLocaleString('en')} rows | ${figures.rawRssMb.toFixed(1)} MB | |`,
-    `| agent peak RSS, ${BIG_ROWS.toLocaleString('en')} rows | ${figures.bigRssMb.toFixed(1)} MB (${(((figures.bigRssMb - figures.agentRssMb) / figures.agentRssMb) * 100).toFixed(1)}% vs 1M) | within 10% |`,
-    `| agent upgrade, ${BIG_ROWS.toLocaleString('en')} rows | ${figures.bigMs.toFixed(0)} ms | |`,
+    `| agent peak RSS, ${BIG_ROWS.toLocaleString('en')} rows, median of 3 | ${figures.bigRssMb.toFixed(1)} MB (${(((figures.bigRssMb - figures.agentRssMb) / figures.agentRssMb) * 100).toFixed(1)}% vs 1M) | within 10% |`,
+    `| agent upgrade, ${BIG_ROWS.toLocaleString('en')} rows, median of 3 | ${figures.bigMs.toFixed(0)} ms | |`,
     `| \`upgrade\` at head (boot check), median of 20 | ${figures.bootMedian.toFixed(0)} ms | |`,
     `| bare \`node -e 0\`, median of 20 | ${figures.bareMedian.toFixed(0)} ms | |`,
     `| boot check / bare node | ${(figures.bootMedian / figures.bareMedian).toFixed(2)}x | <= 3x |`,
