@@ -58,17 +58,30 @@ async function writeRevision(
   if (new Set(parents).size !== parents.length) {
     throw new GraphError('duplicate-parent', `parent ${parents.find((p, i) => parents.indexOf(p) !== i)} is given twice`, parents);
   }
-  const id = requestedId ?? freshId(graph);
+  const id = requestedId ?? freshRevisionId((taken) => graph.has(taken));
   if (graph.has(id)) {
     const existing = graph.node(id).file;
     throw new GraphError('duplicate-id', `revision id ${describeRevision(id, existing)} already exists`, [id], existing ? [existing] : []);
   }
+  return writeRevisionSource(dir, id, message, revisionSource(id, parents, message));
+}
+
+/** Writes `<id>_<slug>.ts` into `dir` (created when missing) and returns its path. */
+export async function writeRevisionSource(dir: string, id: string, message: string, source: string): Promise<string> {
   const slug = slugOf(message);
   const file = join(dir, slug ? `${id}_${slug}.ts` : `${id}.ts`);
   await mkdir(dir, { recursive: true });
   // 'wx': never overwrite a file someone already wrote.
-  await writeFile(file, revisionSource(id, parents, message), { flag: 'wx' });
+  await writeFile(file, source, { flag: 'wx' });
   return file;
+}
+
+/** 12 random hex characters that `taken` does not know. */
+export function freshRevisionId(taken: (id: string) => boolean): string {
+  let id: string;
+  do id = randomBytes(6).toString('hex');
+  while (taken(id));
+  return id;
 }
 
 /** A folder that does not exist yet is an empty graph: the first revision creates it. */
@@ -87,13 +100,6 @@ function checkRequest(message: string, id: string | undefined): void {
   if (id !== undefined && !REVISION_ID_PATTERN.test(id)) {
     throw new GraphError('bad-id', `revision id ${JSON.stringify(id)} is malformed: an id is 4 to 64 characters of [0-9a-z_]`, [id]);
   }
-}
-
-function freshId(graph: RevisionGraph): string {
-  let id: string;
-  do id = randomBytes(6).toString('hex');
-  while (graph.has(id));
-  return id;
 }
 
 function slugOf(message: string): string {
