@@ -83,6 +83,21 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
   };
 
   const presence = new PresenceRecorder(options.store, onError);
+  const drain = async () => {
+    await ingest.drain();
+    await presence.flush();
+  };
+  // What both brokers' services do alike; only how to reach and close the broker differs.
+  const shared = (broker: { close(): Promise<void> }) => ({
+    deliver: deliverWith,
+    withdraw: withdrawWith,
+    drain,
+    async close() {
+      await ingest.drain();
+      await broker.close();
+      await presence.flush();
+    },
+  });
 
   if (options.url) {
     const broker = await connectExternalBroker({
@@ -103,17 +118,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
       port: null,
       coordinatorCredential: null,
       access: broker.access ?? unmanagedAccess,
-      deliver: deliverWith,
-      withdraw: withdrawWith,
-      drain: async () => {
-        await ingest.drain();
-        await presence.flush();
-      },
-      async close() {
-        await ingest.drain();
-        await broker.close();
-        await presence.flush();
-      },
+      ...shared(broker),
     };
   }
 
@@ -140,17 +145,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
       grant: async () => {},
       revoke: async (username) => broker.disconnect(username),
     },
-    deliver: deliverWith,
-    withdraw: withdrawWith,
-    drain: async () => {
-      await ingest.drain();
-      await presence.flush();
-    },
-    async close() {
-      await ingest.drain();
-      await broker.close();
-      await presence.flush();
-    },
+    ...shared(broker),
   };
 }
 
