@@ -46,6 +46,10 @@ export function openDatabase(options: DatabaseOptions): Database {
 
 function openPg(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // The server closing an idle connection (a restart, a failover, an administrator) makes the pool
+  // emit 'error' and drop that client; the next query opens a new one and reports any real
+  // failure itself. Unheard, that event would end the whole process.
+  pool.on('error', () => {});
   return {
     driver: 'pg',
     db: drizzlePg(pool) as unknown as Db,
