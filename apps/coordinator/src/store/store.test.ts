@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeviceStateWrite, EventWrite } from '../ingest/store-port.js';
 import { queryRows } from './database.js';
@@ -30,6 +31,17 @@ describe.each(testDrivers())('store on %s', (driver) => {
     const created = await store.tenants.create('other');
     expect(await store.tenants.authenticate(created.token)).toBe(created.id);
     expect(await store.tenants.authenticate(`${created.token}x`)).toBeNull();
+  });
+
+  it.runIf(driver === 'pg')('keeps working when the server closes its idle connections (a restart, an administrator)', async () => {
+    const [{ name }] = await queryRows<{ name: string }>(store.db, sql`select current_database() as name`);
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    const killed = await admin.query('select pg_terminate_backend(pid) from pg_stat_activity where datname = $1', [name]);
+    await admin.end();
+    expect(killed.rowCount).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await store.tenants.authenticate('no-such-token')).toBeNull();
   });
 
   it('refuses a second tenant of the same name', async () => {
