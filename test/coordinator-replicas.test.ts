@@ -176,6 +176,22 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     await gone;
   });
 
+  it('a device revoked while the broker was not told loses its broker account when a coordinator starts', async () => {
+    const tenantId = (await store.tenants.create(`reconcile-${randomBytes(4).toString('hex')}`)).id;
+    const [kept, revoked] = (await registerDevices(store, tenantId, 2, 'rec')) as [Registered, Registered];
+    await access.grant([kept, revoked].map((d) => ({ ...d, channel: 'main' })));
+    // Revoked in the store alone, as when the broker was down at the time.
+    await store.devices.revoke(tenantId, revoked.deviceId);
+    const connect = (device: Registered) =>
+      connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { username: device.username, password: device.password, protocolVersion: 5, reconnectPeriod: 0 });
+    await (await connect(revoked)).endAsync(true);
+
+    const serve = await spawnServe(['--database-url', database.url, '--mqtt-url', mosquitto.adminUrl, '--admin-token', 'replica-test-admin-token']);
+    cleanups.push(() => serve.kill('SIGKILL'));
+    await expect(connect(revoked)).rejects.toThrow();
+    await (await connect(kept)).endAsync(true);
+  });
+
   it('registering through the HTTP API creates the device on the broker; revoking removes and disconnects it', async () => {
     const [serve] = await replicas();
     const call = async (token: string, path: string, body?: unknown) => {

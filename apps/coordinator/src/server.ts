@@ -59,6 +59,8 @@ export async function startCoordinator(config: ServeConfig, onError: (error: unk
       ...(config.mqttUrl ? { url: config.mqttUrl } : { port: config.mqttPort, host: HOST }),
       onError,
     });
+    // A device revoked while the broker could not be told must not keep its broker account.
+    await mqtt.access.reconcile(await store.devices.activeUsernames());
     await store.rollouts.redeliverPending();
     registerFleetMetrics(metrics, store.totals);
     const http = createHttpServer({ store, adminToken: adminToken.token, access: mqtt.access, metrics }, onError);

@@ -9,7 +9,7 @@ import { createHttpServer } from './http-server.js';
 import { MetricsRegistry } from './metrics-registry.js';
 
 /** The broker-side access of an external broker configured by hand: nothing to keep in step. */
-const unmanagedAccess: DeviceAccess = { grant: async () => {}, revoke: async () => {} };
+const unmanagedAccess: DeviceAccess = { grant: async () => {}, revoke: async () => {}, reconcile: async () => 0 };
 
 export interface TestApi {
   url: string;

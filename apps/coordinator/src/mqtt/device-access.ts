@@ -14,4 +14,9 @@ export interface DeviceAccess {
   grant(devices: DeviceGrant[]): Promise<void>;
   /** Removes the device's access and disconnects it at once. */
   revoke(username: string): Promise<void>;
+  /**
+   * Removes every device access the broker holds for a username not in `active`: devices revoked
+   * while the broker could not be told. Returns how many were removed.
+   */
+  reconcile(active: ReadonlySet<string>): Promise<number>;
 }

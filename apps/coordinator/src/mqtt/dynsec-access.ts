@@ -44,31 +44,50 @@ export function createDynsecAccess(dynsec: DynsecClient): DeviceAccess {
       }
     },
     async revoke(username: string) {
-      await dynsec.expect(
-        [
-          { command: 'deleteClient', username },
-          { command: 'deleteRole', rolename: deviceRoleName(username) },
-        ],
-        MISSING,
-      );
+      await dynsec.expect(revokeCommands(username), MISSING);
+    },
+    async reconcile(active: ReadonlySet<string>) {
+      const [listed] = await dynsec.expect([{ command: 'listClients', verbose: true, count: -1, offset: 0 }]);
+      const clients = (listed?.data as { clients?: { username: string; roles?: { rolename: string }[] }[] } | undefined)?.clients ?? [];
+      // Only clients this coordinator made (they hold their own device role); the rest is not ours.
+      const stale = clients
+        .filter((c) => c.roles?.some((r) => r.rolename === deviceRoleName(c.username)) && !active.has(c.username))
+        .map((c) => c.username);
+      const commands = stale.flatMap(revokeCommands);
+      for (let i = 0; i < commands.length; i += COMMANDS_PER_MESSAGE) {
+        await dynsec.expect(commands.slice(i, i + COMMANDS_PER_MESSAGE), MISSING);
+      }
+      return stale.length;
     },
   };
 }
 
+function revokeCommands(username: string) {
+  return [
+    { command: 'deleteClient', username },
+    { command: 'deleteRole', rolename: deviceRoleName(username) },
+  ];
+}
+
 /**
- * Gives the coordinator's own broker user the right to publish acknowledgements and bundles.
- * Mosquitto disconnects every connection of a client whose roles change, so the role is added only
- * when missing (the first start against a broker), and the caller then waits for its reconnect.
- * @returns whether the role was added
+ * Makes sure the coordinator's role exists (it may publish acknowledgements and bundles) and tells
+ * whether the coordinator's own broker user already holds it.
  */
-export async function grantCoordinator(dynsec: DynsecClient, username: string): Promise<boolean> {
+export async function coordinatorRoleHeld(dynsec: DynsecClient, username: string): Promise<boolean> {
   await dynsec.expect(
     [{ command: 'createRole', rolename: COORDINATOR_ROLE, acls: [{ acltype: 'publishClientSend', topic: `${ROOT}/#`, allow: true }] }],
     ALREADY,
   );
   const [found] = await dynsec.expect([{ command: 'getClient', username }]);
   const roles = (found?.data as { client?: { roles?: { rolename: string }[] } } | undefined)?.client?.roles ?? [];
-  if (roles.some((r) => r.rolename === COORDINATOR_ROLE)) return false;
-  await dynsec.expect([{ command: 'addClientRole', username, rolename: COORDINATOR_ROLE }], ALREADY);
-  return true;
+  return roles.some((r) => r.rolename === COORDINATOR_ROLE);
+}
+
+/**
+ * Gives the coordinator's user its role. Mosquitto disconnects every connection of a client whose
+ * roles change, often before it answers: the caller confirms with coordinatorRoleHeld once
+ * reconnected, so a lost answer is not an error here.
+ */
+export async function addCoordinatorRole(dynsec: DynsecClient, username: string): Promise<void> {
+  await dynsec.run([{ command: 'addClientRole', username, rolename: COORDINATOR_ROLE }]).catch(() => undefined);
 }

@@ -6,7 +6,7 @@
 import { connectAsync, type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { DynsecClient } from './dynsec-client.js';
-import { createDynsecAccess, grantCoordinator } from './dynsec-access.js';
+import { addCoordinatorRole, coordinatorRoleHeld, createDynsecAccess } from './dynsec-access.js';
 import { parseDeviceTopic, SHARED_PRESENCE_SUBSCRIPTION, SHARED_STATE_SUBSCRIPTION } from './topics.js';
 import type { DeviceAccess } from './device-access.js';
 
@@ -56,7 +56,14 @@ async function manageAccess(client: MqttClient, required: boolean): Promise<Devi
     const dynsec = await DynsecClient.attach(client);
     const username = client.options.username;
     if (!username) throw new Error('the broker URL names no user');
-    if (await grantCoordinator(dynsec, username)) await reconnected(client, 5000);
+    if (!(await coordinatorRoleHeld(dynsec, username))) {
+      const back = reconnected(client, 5000);
+      void addCoordinatorRole(dynsec, username);
+      await back;
+      if (!(await coordinatorRoleHeld(dynsec, username))) {
+        throw new Error(`broker user ${username} could not be given the coordinator's role`);
+      }
+    }
     return createDynsecAccess(dynsec);
   } catch (error) {
     if (required) throw error;

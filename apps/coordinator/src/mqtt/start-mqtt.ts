@@ -144,10 +144,12 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
     access: {
       grant: async () => {},
       revoke: async (username) => broker.disconnect(username),
+      // The embedded broker asks the store at every CONNECT: it holds nothing to reconcile.
+      reconcile: async () => 0,
     },
     ...shared(broker),
   };
 }
 
 // An external broker without dynamic security authenticates devices by its own configuration.
-const unmanagedAccess: DeviceAccess = { grant: async () => {}, revoke: async () => {} };
+const unmanagedAccess: DeviceAccess = { grant: async () => {}, revoke: async () => {}, reconcile: async () => 0 };

@@ -85,6 +85,14 @@ export class DeviceStore {
     return this.get(tenantId, id);
   }
 
+  /** Every MQTT username that may connect, across tenants: what the broker should know. */
+  async activeUsernames(): Promise<Set<string>> {
+    const rows = await this.scopes.admin((tx) =>
+      tx.select({ username: t.devices.mqttUsername }).from(t.devices).where(isNull(t.devices.revokedAt)),
+    );
+    return new Set(rows.map((row) => row.username));
+  }
+
   /** MQTT CONNECT: the device with this username, if the secret matches and it is not revoked. */
   async authenticateDevice(username: string, secret: string): Promise<DeviceIdentity | null> {
     const [row] = await this.scopes.admin((tx) =>
