@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { UsageError, type CommandIO, type ParsedArgs } from '../cli/command.js';
 import { REVISION_ID_PATTERN } from '../graph/revision.js';
 import { autogenerateRevision } from './autogenerate.js';
+import { migrationsDir } from '../cli/migrations-dir.js';
 
 /**
  * `mbundle revision --autogenerate -m MESSAGE --schema FILE [--dir DIR] [--rename OLD=NEW ...]`:
@@ -13,7 +14,7 @@ export async function runAutogenerate(args: ParsedArgs, io: CommandIO): Promise<
   if (message === undefined || message.trim() === '') throw new UsageError('--autogenerate needs -m MESSAGE');
   const schema = stringValue(args, 'schema');
   if (schema === undefined) throw new UsageError('--autogenerate needs --schema FILE (a drizzle sqlite-core schema module)');
-  const dir = resolve(io.cwd, stringValue(args, 'dir') ?? 'migrations');
+  const dir = migrationsDir(args, io);
   const id = stringValue(args, 'id');
   if (id !== undefined && !REVISION_ID_PATTERN.test(id)) {
     throw new UsageError(`--id ${JSON.stringify(id)} is malformed: an id is 4 to 64 characters of [0-9a-z_]`);

@@ -4,6 +4,7 @@ import { buildBundle } from '../../build/build-bundle.js';
 import { keyIdOf, loadPrivateKey } from '../../bundle/keys.js';
 import { UsageError, type Command } from '../command.js';
 import { parseExpiry } from '../duration.js';
+import { migrationsDir } from '../migrations-dir.js';
 
 export const buildCommand: Command = {
   name: 'build',
@@ -26,14 +27,15 @@ and writes the signed bundle to FILE.
     json: { type: 'boolean' },
   },
   maxPositionals: 0,
-  async run({ values }, io) {
+  async run(args, io) {
+    const { values } = args;
     const keyFiles = (values.key as string[] | undefined) ?? [];
     if (!keyFiles.length) throw new UsageError('build needs at least one --key');
     if (typeof values.out !== 'string') throw new UsageError('build needs --out FILE');
     const sequence = values.sequence === undefined ? undefined : parseSequence(values.sequence as string);
     const expiresAt = typeof values.expires === 'string' ? parseExpiry(values.expires) : null;
     const keys = await Promise.all(keyFiles.map((file) => loadPrivateKey(resolve(io.cwd, file))));
-    const dir = resolve(io.cwd, (values.dir as string | undefined) ?? 'migrations');
+    const dir = migrationsDir(args, io);
     const { bytes, manifest } = await buildBundle({ dir, keys, expiresAt, ...(sequence !== undefined ? { sequence } : {}) });
     const out = resolve(io.cwd, values.out);
     // Write then rename, so a reader never sees half a bundle.

@@ -3,6 +3,7 @@ import { checkReversibility, type ChainProblem } from '../../build/check-chain.j
 import { loadRevisionGraph } from '../../graph/load.js';
 import { formatSchemaDiff } from '../../schema/diff.js';
 import type { Command } from '../command.js';
+import { migrationsDir } from '../migrations-dir.js';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -15,8 +16,9 @@ fingerprint back) and, with --schema, the head's schema equals the drizzle schem
 Exits 1 listing what does not hold.`,
   options: { dir: { type: 'string' }, schema: { type: 'string' }, json: { type: 'boolean' } },
   maxPositionals: 0,
-  async run({ values }, io) {
-    const dir = resolve(io.cwd, (values.dir as string | undefined) ?? 'migrations');
+  async run(args, io) {
+    const { values } = args;
+    const dir = migrationsDir(args, io);
     const { graph, revisions } = await loadRevisionGraph(dir);
     const problems: ChainProblem[] = checkReversibility(revisions, graph);
     if (typeof values.schema === 'string') {

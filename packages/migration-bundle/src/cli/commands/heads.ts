@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
 import { loadRevisionGraph } from '../../graph/load.js';
 import type { Command } from '../command.js';
+import { migrationsDir } from '../migrations-dir.js';
 
 export const headsCommand: Command = {
   name: 'heads',
@@ -12,7 +12,7 @@ export const headsCommand: Command = {
   },
   maxPositionals: 0,
   async run(args, io) {
-    const { graph, revisions } = await loadRevisionGraph(resolve(io.cwd, (args.values.dir as string | undefined) ?? 'migrations'));
+    const { graph, revisions } = await loadRevisionGraph(migrationsDir(args, io));
     const heads = new Set(graph.heads());
     const listed = revisions.filter((revision) => heads.has(revision.id));
     if (args.values.json === true) {

@@ -1,6 +1,6 @@
-import { resolve } from 'node:path';
 import { loadRevisionGraph } from '../../graph/load.js';
 import type { Command } from '../command.js';
+import { migrationsDir } from '../migrations-dir.js';
 
 export const historyCommand: Command = {
   name: 'history',
@@ -12,7 +12,7 @@ export const historyCommand: Command = {
   },
   maxPositionals: 0,
   async run(args, io) {
-    const { graph, revisions } = await loadRevisionGraph(resolve(io.cwd, (args.values.dir as string | undefined) ?? 'migrations'));
+    const { graph, revisions } = await loadRevisionGraph(migrationsDir(args, io));
     const entries = revisions.reverse().map(({ id, parents, message, file }) => {
       const children = graph.node(id).children.length;
       return { id, parents, message, file, head: children === 0, merge: parents.length > 1, branchpoint: children > 1, base: parents.length === 0 };

@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
 import { writeMergeRevision } from '../../graph/revision-file.js';
 import { REVISION_ID_PATTERN } from '../../graph/revision.js';
 import { UsageError, type Command } from '../command.js';
+import { migrationsDir } from '../migrations-dir.js';
 
 export const mergeCommand: Command = {
   name: 'merge',
@@ -21,7 +21,7 @@ export const mergeCommand: Command = {
       throw new UsageError(`merge: --id ${JSON.stringify(id)} is malformed: an id is 4 to 64 characters of [0-9a-z_]`);
     }
     const file = await writeMergeRevision({
-      dir: resolve(io.cwd, (args.values.dir as string | undefined) ?? 'migrations'),
+      dir: migrationsDir(args, io),
       message,
       ...(id === undefined ? {} : { id }),
     });

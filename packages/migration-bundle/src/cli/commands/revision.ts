@@ -1,7 +1,7 @@
-import { resolve } from 'node:path';
 import { writeRevisionFile } from '../../graph/revision-file.js';
 import { REVISION_ID_PATTERN } from '../../graph/revision.js';
 import { UsageError, type Command } from '../command.js';
+import { migrationsDir } from '../migrations-dir.js';
 
 export const revisionCommand: Command = {
   name: 'revision',
@@ -38,7 +38,7 @@ export const revisionCommand: Command = {
     }
     const parents = args.values.parent as string[] | undefined;
     const file = await writeRevisionFile({
-      dir: resolve(io.cwd, (args.values.dir as string | undefined) ?? 'migrations'),
+      dir: migrationsDir(args, io),
       message,
       ...(id === undefined ? {} : { id }),
       ...(parents === undefined ? {} : { parents }),
