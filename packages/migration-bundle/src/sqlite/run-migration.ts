@@ -40,8 +40,9 @@ const DEFAULT_CHUNK_ROWS = 50_000;
  */
 export function runMigration(db: Database, steps: MigrationStep[], options: RunOptions = {}): RevisionRunReport[] {
   if (db.inTransaction) throw new MigrationError('in-transaction', 'the database connection is already inside a transaction');
-  // Refused before anything runs, even when revisions commit one by one.
-  if (options.expectedSql) checkExpectedSql(planSteps(db, steps), options.expectedSql);
+  // With one transaction the check inside it runs before any statement; revisions committed one
+  // by one need it up front too, or an early revision could commit before a later one is refused.
+  if (options.expectedSql && options.perRevision) checkExpectedSql(planSteps(db, steps), options.expectedSql);
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
   db.pragma('foreign_keys = OFF');
