@@ -12,9 +12,9 @@ import { createInterface } from 'node:readline';
 import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { sql, type SQL } from 'drizzle-orm';
-import { openStore, type Store } from '../apps/coordinator/src/store/store.js';
-import { SimulatedDevice } from '../apps/coordinator/src/device-sim/simulated-device.js';
-import type { MigrationResult } from '../apps/coordinator/src/ingest/protocol.js';
+import { openStore, type Store } from '@godwit/coordinator';
+import { SimulatedDevice } from '@godwit/fleet-protocol/simulated-device';
+import type { MigrationResult } from '@godwit/fleet-protocol';
 
 export const ROOT = new URL('..', import.meta.url).pathname;
 export const SERVER_URL = process.env.GODWIT_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -177,10 +177,9 @@ export interface ServeProcess {
 
 /** The real `coordinator serve`, from source, as a child process; resolves once it printed its addresses. */
 export async function spawnServe(args: string[]): Promise<ServeProcess> {
-  const main = join(ROOT, 'apps/coordinator/src/cli/main.ts');
   const child = spawn(
     process.execPath,
-    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', `import { main } from ${JSON.stringify(main)}; process.exitCode = await main(process.argv.slice(1));`, 'serve', '--json', '--http-port', '0', ...args],
+    ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', `import { main } from '@godwit/coordinator'; process.exitCode = await main(process.argv.slice(1));`, 'serve', '--json', '--http-port', '0', ...args],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -9,12 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { startMqtt } from '../apps/coordinator/src/mqtt/start-mqtt.js';
-import { IngestCounters } from '../apps/coordinator/src/ingest/ingest-counters.js';
-import { decodeAck, encodeReport, PROTOCOL_VERSION, type StateReport } from '../apps/coordinator/src/ingest/protocol.js';
-import { deviceTopic } from '../apps/coordinator/src/mqtt/topics.js';
-import type { Store } from '../apps/coordinator/src/store/store.js';
-import type { SimulatedDevice } from '../apps/coordinator/src/device-sim/simulated-device.js';
+import { startMqtt, IngestCounters, type Store } from '@godwit/coordinator';
+import { decodeAck, encodeReport, PROTOCOL_VERSION, type StateReport, deviceTopic } from '@godwit/fleet-protocol';
+import type { SimulatedDevice } from '@godwit/fleet-protocol/simulated-device';
 import {
   fingerprint,
   freePort,

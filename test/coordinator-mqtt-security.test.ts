@@ -7,11 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { sql } from 'drizzle-orm';
-import { startMqtt, type MqttService } from '../apps/coordinator/src/mqtt/start-mqtt.js';
-import { IngestCounters } from '../apps/coordinator/src/ingest/ingest-counters.js';
-import { encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION } from '../apps/coordinator/src/ingest/protocol.js';
-import { deviceTopic, channelRoot } from '../apps/coordinator/src/mqtt/topics.js';
-import type { Store } from '../apps/coordinator/src/store/store.js';
+import { startMqtt, type MqttService, IngestCounters, type Store } from '@godwit/coordinator';
+import { encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, deviceTopic, channelRoot } from '@godwit/fleet-protocol';
 import { fingerprint, openTestStore, queryRows, registerDevices, waitFor, type Registered } from './coordinator-fixtures.js';
 
 let store: Store;

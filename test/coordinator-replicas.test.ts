@@ -8,12 +8,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { connectAsync, type MqttClient } from 'mqtt';
-import { openStore, type Store } from '../apps/coordinator/src/store/store.js';
-import { DynsecClient } from '../apps/coordinator/src/mqtt/dynsec-client.js';
-import { createDynsecAccess } from '../apps/coordinator/src/mqtt/dynsec-access.js';
-import { deviceTopic } from '../apps/coordinator/src/mqtt/topics.js';
-import type { SimulatedDevice } from '../apps/coordinator/src/device-sim/simulated-device.js';
-import type { DeviceAccess } from '../apps/coordinator/src/mqtt/device-access.js';
+import { openStore, type Store, DynsecClient, createDynsecAccess, type DeviceAccess } from '@godwit/coordinator';
+import { deviceTopic } from '@godwit/fleet-protocol';
+import type { SimulatedDevice } from '@godwit/fleet-protocol/simulated-device';
 import {
   fingerprint,
   freshDatabase,

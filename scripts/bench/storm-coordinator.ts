@@ -12,9 +12,7 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline';
 import { sql } from 'drizzle-orm';
-import { openStore } from '../../apps/coordinator/src/store/store.js';
-import { startMqtt } from '../../apps/coordinator/src/mqtt/start-mqtt.js';
-import { IngestCounters } from '../../apps/coordinator/src/ingest/ingest-counters.js';
+import { openStore, startMqtt, IngestCounters } from '@godwit/coordinator';
 
 const { values } = parseArgs({
   options: {

@@ -19,10 +19,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { coordinator as t } from '@godwit/schema';
-import { openStore, type Store } from '../../apps/coordinator/src/store/store.js';
-import { hashSecret } from '../../apps/coordinator/src/tenancy/secrets.js';
-import { SimulatedDevice } from '../../apps/coordinator/src/device-sim/simulated-device.js';
-import { ROOT } from '../../apps/coordinator/src/mqtt/topics.js';
+import { openStore, type Store, hashSecret } from '@godwit/coordinator';
+import { SimulatedDevice } from '@godwit/fleet-protocol/simulated-device';
+import { ROOT } from '@godwit/fleet-protocol';
 import { freshDatabase, spawnCoordinator, startMosquitto, type CoordinatorProcess } from '../../test/coordinator-fixtures.js';
 
 const { values } = parseArgs({

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, makeTestBundle } from './bundles/test-bundles.js';
 import { runCli } from './cli/test-cli.js';
 import { serveConfig } from './config/serve-config.js';
-import { SimulatedDevice } from './device-sim/simulated-device.js';
-import { deviceTopic } from './mqtt/topics.js';
+import { SimulatedDevice } from '@godwit/fleet-protocol/simulated-device';
+import { deviceTopic } from '@godwit/fleet-protocol';
 import { startCoordinator, type RunningCoordinator } from './server.js';
 import { createTestDatabase, testDrivers, type TestDatabase } from './store/test-store.js';
 

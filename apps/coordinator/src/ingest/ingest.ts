@@ -2,8 +2,7 @@
  * The ingest pipeline between the broker and the store: decode and validate each report, batch
  * the writes, and confirm each device's highest stored counter on its own `ack` topic.
  */
-import { decodeReport, encodeAck, PROTOCOL_VERSION } from './protocol.js';
-import { ProtocolError } from './protocol-error.js';
+import { decodeReport, encodeAck, PROTOCOL_VERSION, ProtocolError } from '@godwit/fleet-protocol';
 import { ReportBatcher } from './report-batcher.js';
 import type { IngestMetrics, IngestStore } from './store-port.js';
 

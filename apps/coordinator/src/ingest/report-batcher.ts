@@ -4,7 +4,7 @@
  * time; whatever arrives meanwhile forms the next batch, so a reconnect storm makes batches
  * bigger rather than transactions more numerous.
  */
-import type { StateReport } from './protocol.js';
+import type { StateReport } from '@godwit/fleet-protocol';
 import type { DeviceStateWrite, EventWrite, IngestMetrics, IngestStore, StoredCounter } from './store-port.js';
 
 export interface IncomingReport {

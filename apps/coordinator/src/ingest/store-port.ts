@@ -2,7 +2,7 @@
  * What ingest and MQTT need from the store. The store (src/store) satisfies it; nothing here knows
  * about SQL.
  */
-import type { MigrationEvent, MigrationResult } from './protocol.js';
+import type { MigrationEvent, MigrationResult } from '@godwit/fleet-protocol';
 import type { SchemaDescription } from '../bundles/engine.js';
 
 export interface DeviceIdentity {

@@ -1,9 +1,9 @@
 /**
  * DeviceAccess for an external Mosquitto with the dynamic-security plugin: one client and one role
- * per device, the role holding the same ACL as the embedded broker's hooks (topic-acl.ts). Deleting
+ * per device, the role holding the same ACL as the embedded broker's hooks (@godwit/fleet-protocol's topic-acl.ts). Deleting
  * the client makes Mosquitto disconnect it.
  */
-import { channelRoot, deviceRoot, deviceTopic, ROOT } from './topics.js';
+import { channelRoot, deviceRoot, deviceTopic, ROOT } from '@godwit/fleet-protocol';
 import type { DeviceAccess, DeviceGrant } from './device-access.js';
 import type { DynsecClient } from './dynsec-client.js';
 

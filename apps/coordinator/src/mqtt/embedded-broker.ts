@@ -8,8 +8,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { CredentialCache } from './credential-cache.js';
-import { mayPublish, maySubscribe } from './topic-acl.js';
-import { parseDeviceTopic } from './topics.js';
+import { mayPublish, maySubscribe, parseDeviceTopic } from '@godwit/fleet-protocol';
 import type { Principal } from './principal.js';
 import type { DeviceIdentity, IngestStore } from '../ingest/store-port.js';
 

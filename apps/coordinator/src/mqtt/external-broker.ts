@@ -7,7 +7,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { DynsecClient } from './dynsec-client.js';
 import { addCoordinatorRole, coordinatorRoleHeld, createDynsecAccess } from './dynsec-access.js';
-import { parseDeviceTopic, SHARED_PRESENCE_SUBSCRIPTION, SHARED_STATE_SUBSCRIPTION } from './topics.js';
+import { parseDeviceTopic, SHARED_PRESENCE_SUBSCRIPTION, SHARED_STATE_SUBSCRIPTION } from '@godwit/fleet-protocol';
 import type { DeviceAccess } from './device-access.js';
 
 export interface ExternalBrokerOptions {

@@ -12,12 +12,10 @@ import { randomBytes } from 'node:crypto';
 import { createIngest } from '../ingest/ingest.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { connectExternalBroker } from './external-broker.js';
-import { deviceTopic } from './topics.js';
+import { deviceTopic, decodePresence, ProtocolError } from '@godwit/fleet-protocol';
 import type { DeviceAccess } from './device-access.js';
 import type { IngestMetrics, IngestStore, PresenceStore } from '../ingest/store-port.js';
 import { PresenceRecorder } from './presence-recorder.js';
-import { decodePresence } from '../ingest/protocol.js';
-import { ProtocolError } from '../ingest/protocol-error.js';
 
 export interface StartMqttOptions {
   store: IngestStore & PresenceStore;

@@ -1,14 +1,14 @@
+import { isTopicLevel } from '@godwit/fleet-protocol';
 import { CoordinatorError } from './errors.js';
 
-// Device ids and channels become MQTT topic levels (src/mqtt/topics.ts): no separators, no wildcards.
-const TOPIC_LEVEL = /^[A-Za-z0-9._:@-]{1,128}$/;
 const LABEL_KEY = /^[A-Za-z0-9._/-]{1,63}$/;
 const MAX_LABEL_VALUE = 256;
 
 export const DEFAULT_CHANNEL = 'default';
 
 export function deviceId(value: unknown, field = 'id'): string {
-  if (typeof value !== 'string' || !TOPIC_LEVEL.test(value)) {
+  // Device ids and channels become MQTT topic levels: no separators, no wildcards.
+  if (typeof value !== 'string' || !isTopicLevel(value)) {
     throw new CoordinatorError('invalid-request', `${field}: 1 to 128 characters of A-Z a-z 0-9 . _ : @ -`);
   }
   return value;

@@ -21,7 +21,7 @@ export {
   type KeyPairFiles,
 } from './keys.js';
 export { MANIFEST_FORMAT, type Manifest, type ManifestRevision } from './manifest.js';
-export { REVISION_ID } from './manifest-shape.js';
+export { REVISION_ID, schemaDescriptionShape } from './manifest-shape.js';
 export { SIGNATURE_DOMAIN, signedMessage, signManifest } from './sign.js';
 export {
   decodeBundleUnverified,

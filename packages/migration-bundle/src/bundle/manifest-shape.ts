@@ -165,3 +165,6 @@ void shapesMatchTypes;
 
 /** Checks the structure of every field of a decoded manifest; relations are checked elsewhere. */
 export const manifestShape: Shape<Manifest> = manifestShapeRaw;
+
+/** Checks a schema description received from elsewhere (a device's report) before anything reads it. */
+export const schemaDescriptionShape: Shape<SchemaDescription> = schemaShape;

@@ -1,11 +1,11 @@
 /**
- * A simulated device speaking the report protocol (src/ingest/protocol.ts) over MQTT.js, for tests
+ * A simulated device speaking the report protocol (messages.ts) over MQTT.js, for tests
  * and the storm bench. It keeps what it reported until the coordinator confirms it on the device's
  * `ack` topic, and sends a fresh report when it (re)connects or when a confirmation is overdue.
  */
 import { connectAsync, type MqttClient } from 'mqtt';
-import { decodeAck, encodeNextReport, encodePresence, PROTOCOL_VERSION, type MigrationEvent, type MigrationResult } from '../ingest/protocol.js';
-import { deviceTopic } from '../mqtt/topics.js';
+import { decodeAck, encodeNextReport, encodePresence, PROTOCOL_VERSION, type MigrationEvent, type MigrationResult } from './messages.js';
+import { deviceTopic } from './topics.js';
 
 export interface SimulatedDeviceOptions {
   url: string;

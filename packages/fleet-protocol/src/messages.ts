@@ -1,7 +1,7 @@
 /**
  * The device ⇄ coordinator wire protocol (docs/mqtt.md): msgpackr-encoded messages on per-device
- * topics. This module is shared by the coordinator, the simulated devices and, later, the edge
- * agent, so that both ends encode and validate the same shapes.
+ * topics. This module is shared by the coordinator, the simulated devices and the edge agent, so
+ * that both ends encode and validate the same shapes.
  *
  * A device numbers everything it reports (state snapshots and migration events) with one counter
  * that only grows. A report carries the current state, the device's newest counter, and the
@@ -10,9 +10,8 @@
  * coordinator's confirmation is a single number even when replicas store reports out of order.
  */
 import { Packr } from 'msgpackr';
-import type { SchemaDescription } from '../bundles/engine.js';
+import { REVISION_ID, schemaDescriptionShape, type SchemaDescription } from '@godwit/migration-bundle';
 import { ProtocolError } from './protocol-error.js';
-import { isSchemaDescription } from './schema-shape.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest encoded report the coordinator accepts; larger ones are dropped unread. */
@@ -162,10 +161,7 @@ export function validateReport(value: unknown): StateReport {
     lastResults: list(o.lastResults, MAX_LAST_RESULTS, 'lastResults').map((r, i) => result(r, `lastResults[${i}]`)),
     events: list(o.events, MAX_EVENTS_PER_REPORT, 'events').map((e, i) => event(e, `events[${i}]`)),
   };
-  if (o.schema !== undefined) {
-    if (!isSchemaDescription(o.schema)) throw new ProtocolError('invalid', 'schema: not a schema description');
-    report.schema = o.schema;
-  }
+  if (o.schema !== undefined) report.schema = schemaDescription(o.schema);
   let previous = 0;
   for (const e of report.events) {
     if (e.counter <= previous) throw new ProtocolError('invalid', 'events: counters must increase');
@@ -239,10 +235,17 @@ function text(value: unknown, max: number, where: string): string {
   return value;
 }
 
-// Same alphabet as revision ids in DESIGN.md's contract.
 function revisionId(value: unknown, where: string): string {
-  if (typeof value !== 'string' || !/^[0-9a-z_]{4,64}$/.test(value)) throw new ProtocolError('invalid', `${where}: not a revision id`);
+  if (typeof value !== 'string' || !REVISION_ID.test(value)) throw new ProtocolError('invalid', `${where}: not a revision id`);
   return value;
+}
+
+function schemaDescription(value: unknown): SchemaDescription {
+  try {
+    return schemaDescriptionShape(value, 'schema');
+  } catch (error) {
+    throw new ProtocolError('invalid', (error as Error).message);
+  }
 }
 
 function fingerprint(value: unknown, where: string): string {

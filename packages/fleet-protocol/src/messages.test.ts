@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { pack } from 'msgpackr';
 import { readSchema } from '@godwit/migration-bundle';
-import { decodeAck, decodePresence, decodeReport, encodeAck, encodeNextReport, encodePresence, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, type StateReport } from './protocol.js';
+import { decodeAck, decodePresence, decodeReport, encodeAck, encodeNextReport, encodePresence, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, type StateReport } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 
 const report: StateReport = {

@@ -1,0 +1,37 @@
+export {
+  decodeAck,
+  decodePresence,
+  decodeReport,
+  encodeAck,
+  encodeNextReport,
+  encodePresence,
+  encodeReport,
+  validateReport,
+  MAX_EVENTS_PER_REPORT,
+  MAX_LAST_RESULTS,
+  MAX_REPORT_BYTES,
+  OUTCOMES,
+  PROTOCOL_VERSION,
+  type Ack,
+  type MigrationEvent,
+  type MigrationResult,
+  type Outcome,
+  type PresenceMessage,
+  type ReportContent,
+  type StateReport,
+} from './messages.js';
+export { ProtocolError, type ProtocolErrorCode } from './protocol-error.js';
+export {
+  channelRoot,
+  deviceRoot,
+  deviceTopic,
+  isTopicLevel,
+  parseDeviceTopic,
+  ROOT,
+  SHARED_PRESENCE_SUBSCRIPTION,
+  SHARED_STATE_SUBSCRIPTION,
+  type DeviceDownTopic,
+  type DeviceTopic,
+  type DeviceUpTopic,
+} from './topics.js';
+export { mayPublish, maySubscribe, type AclPrincipal } from './topic-acl.js';
