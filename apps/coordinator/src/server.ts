@@ -7,6 +7,7 @@ import { PrometheusIngestMetrics } from './http/ingest-metrics.js';
 import { MetricsRegistry } from './http/metrics-registry.js';
 import { startMqtt, type MqttService } from './mqtt/index.js';
 import type { RolloutDelivery } from './rollouts/delivery.js';
+import { lockDataDir, type DataDirLock } from './store/data-dir-lock.js';
 import { openStore, type Store } from './store/store.js';
 import { resolveAdminToken, type AdminToken } from './tenancy/admin-token.js';
 
@@ -28,6 +29,17 @@ export interface RunningCoordinator {
  * await running.close();
  */
 export async function startCoordinator(config: ServeConfig, onError: (error: unknown) => void): Promise<RunningCoordinator> {
+  // A PostgreSQL server arbitrates its own clients; a PGlite folder has only this lock.
+  const lock = config.databaseUrl ? null : lockDataDir(config.dataDir);
+  try {
+    return await start(config, onError, lock);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function start(config: ServeConfig, onError: (error: unknown) => void, lock: DataDirLock | null): Promise<RunningCoordinator> {
   const adminToken = resolveAdminToken(config.adminToken, config.dataDir);
   const metrics = new MetricsRegistry();
   // The store exists before the broker; bundles only need delivering once both run.
@@ -81,6 +93,7 @@ export async function startCoordinator(config: ServeConfig, onError: (error: unk
         await closed;
         await running.mqtt.close();
         await running.store.close();
+        lock?.release();
       },
     };
   } catch (error) {
