@@ -12,6 +12,7 @@ const COMMANDS = [
   ['tenant', 'create'],
   ['keys', 'add'],
   ['device', 'register'],
+  ['device', 'show'],
   ['publish'],
   ['rollout', 'status'],
   ['rollout', 'pause'],

@@ -11,6 +11,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze
   'tenant create': async () => (await import('./commands/tenant-create.js')).tenantCreateCommand,
   'keys add': async () => (await import('./commands/keys-add.js')).keysAddCommand,
   'device register': async () => (await import('./commands/device-register.js')).deviceRegisterCommand,
+  'device show': async () => (await import('./commands/device-show.js')).deviceShowCommand,
   publish: async () => (await import('./commands/publish.js')).publishCommand,
   'rollout status': async () => (await import('./commands/rollout.js')).rolloutStatusCommand,
   'rollout pause': async () => (await import('./commands/rollout.js')).rolloutPauseCommand,

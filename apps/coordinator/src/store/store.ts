@@ -4,6 +4,7 @@ import { RolloutService } from '../rollouts/rollout-service.js';
 import { BundleStore } from './bundles.js';
 import { openDatabase, type Database, type Driver } from './database.js';
 import { DeviceStore, type DeviceIdentity } from './devices.js';
+import { EventStore } from './events.js';
 import { FleetView } from './fleet.js';
 import { FleetTotals } from './fleet-totals.js';
 import { KeyStore } from './keys.js';
@@ -29,6 +30,7 @@ export class Store implements IngestStore {
   readonly tenants: TenantStore;
   readonly keys: KeyStore;
   readonly devices: DeviceStore;
+  readonly events: EventStore;
   readonly bundles: BundleStore;
   readonly rollouts: RolloutService;
   readonly fleet: FleetView;
@@ -44,6 +46,7 @@ export class Store implements IngestStore {
     this.tenants = new TenantStore(scopes);
     this.keys = new KeyStore(scopes);
     this.devices = new DeviceStore(scopes);
+    this.events = new EventStore(scopes);
     this.bundles = new BundleStore(scopes);
     this.rollouts = new RolloutService(scopes, delivery);
     this.fleet = new FleetView(scopes);

@@ -2,7 +2,8 @@ import type { FleetDevice, DriftedDevice } from '../../store/fleet.js';
 import type { Command } from '../command.js';
 import { CLIENT_OPTIONS, CLIENT_USAGE, clientFor, print } from '../client-options.js';
 
-function table(rows: string[][]): string {
+/** Rows as left-aligned columns; the first row is the header. */
+export function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
 }

@@ -1,3 +1,5 @@
+import { CoordinatorError } from '../../store/errors.js';
+import { DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE, type EventPageQuery } from '../../store/events.js';
 import { channelName, DEFAULT_CHANNEL, deviceId, labelMap } from '../../store/names.js';
 import { requireTenant } from '../auth.js';
 import { readJson } from '../request-body.js';
@@ -40,6 +42,14 @@ export function deviceRoutes({ store, access }: HttpDeps): Route[] {
       },
     },
     {
+      method: 'GET',
+      path: '/v1/devices/:id/events',
+      async handle(ctx) {
+        const tenant = requireTenant(await ctx.principal());
+        return { json: await store.events.page(tenant, ctx.params.id!, eventPageQuery(ctx.req.url)) };
+      },
+    },
+    {
       method: 'POST',
       path: '/v1/devices/:id/revoke',
       async handle(ctx) {
@@ -57,4 +67,24 @@ export function deviceRoutes({ store, access }: HttpDeps): Route[] {
       },
     },
   ];
+}
+
+/** `?limit=N&before=COUNTER`: a page of at most N events with counters below COUNTER. */
+function eventPageQuery(url: string | undefined): EventPageQuery {
+  const params = new URL(url ?? '/', 'http://localhost').searchParams;
+  for (const key of params.keys()) {
+    if (key !== 'limit' && key !== 'before') throw new CoordinatorError('invalid-request', `${key}: unknown query parameter (expected limit, before)`);
+  }
+  const limit = params.get('limit');
+  const before = params.get('before');
+  return {
+    limit: limit === null ? DEFAULT_EVENT_PAGE : positiveInteger(limit, 'limit', MAX_EVENT_PAGE),
+    before: before === null ? undefined : positiveInteger(before, 'before', Number.MAX_SAFE_INTEGER),
+  };
+}
+
+function positiveInteger(text: string, key: string, max: number): number {
+  const value = Number(text);
+  if (!/^[1-9]\d*$/.test(text) || value > max) throw new CoordinatorError('invalid-request', `${key}: an integer from 1 to ${max}`);
+  return value;
 }
