@@ -2,7 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import { keyIdOf } from '../bundles/engine.js';
-import { CoordinatorError } from './errors.js';
+import { parseEd25519PublicKey } from '../tenancy/public-key.js';
 import type { Scopes } from './scopes.js';
 
 export interface TrustedKey {
@@ -10,23 +10,12 @@ export interface TrustedKey {
   createdAt: string;
 }
 
-function parseEd25519(pem: string): KeyObject {
-  let key: KeyObject;
-  try {
-    key = createPublicKey(pem);
-  } catch {
-    throw new CoordinatorError('invalid-request', 'publicKey: not a PEM public key');
-  }
-  if (key.asymmetricKeyType !== 'ed25519') throw new CoordinatorError('invalid-request', 'publicKey: not an Ed25519 key');
-  return key;
-}
-
 /** The signing keys each tenant trusts for its bundles. */
 export class KeyStore {
   constructor(private readonly scopes: Scopes) {}
 
   async add(tenantId: string, pem: string): Promise<TrustedKey & { added: boolean }> {
-    const key = parseEd25519(pem);
+    const key = parseEd25519PublicKey(pem, 'publicKey');
     const keyId = keyIdOf(key);
     const canonical = key.export({ type: 'spki', format: 'pem' }).toString();
     return this.scopes.tenant(tenantId, async (tx) => {
