@@ -12,6 +12,7 @@ export type AgentErrorCode =
   | 'locked'
   | 'disk-space'
   | 'integrity'
+  | 'read-only'
   | 'irreversible'
   | 'no-backup'
   | 'failed';

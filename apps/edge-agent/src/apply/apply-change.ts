@@ -4,6 +4,7 @@ import { checkFreeSpace } from '../db/free-space.js';
 import { checkIntegrity } from '../db/integrity.js';
 import { openForWriting } from '../db/open-database.js';
 import { databaseBytes, tableSizes } from '../db/table-sizes.js';
+import { checkWritable } from '../db/writable.js';
 import { probeWriteLock } from '../db/write-lock.js';
 import type { ChangeOptions } from './change-options.js';
 import type { ChangeReport } from './change-report.js';
@@ -18,6 +19,7 @@ import { touchedTables } from './touched-tables.js';
  */
 export async function applyChange(options: ChangeOptions, prepared: PreparedChange, report: ChangeReport, started: number): Promise<void> {
   const { dbPath, lockTimeoutMs } = options;
+  checkWritable(dbPath, options.backup?.dir ?? null);
   const db = openForWriting(dbPath, lockTimeoutMs);
   try {
     probeWriteLock(db, dbPath, lockTimeoutMs);

@@ -1,6 +1,7 @@
 import { createGraph } from '@godwit/migration-bundle';
 import type { LoadedBundle } from '../bundle/load-bundle.js';
 import { openForReading, openForWriting } from '../db/open-database.js';
+import { checkWritable } from '../db/writable.js';
 import { isLockError, lockedError, probeWriteLock } from '../db/write-lock.js';
 import { usageError } from '../errors.js';
 import { revisionLabel } from '../state/agent-state.js';
@@ -50,6 +51,7 @@ export function stampDatabase(options: StampOptions): StampResult {
   } finally {
     reader?.close();
   }
+  checkWritable(options.dbPath, null);
   const db = openForWriting(options.dbPath, options.lockTimeoutMs);
   try {
     probeWriteLock(db, options.dbPath, options.lockTimeoutMs);

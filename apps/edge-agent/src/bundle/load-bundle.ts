@@ -1,3 +1,4 @@
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { BundleError, verifyBundle, type Manifest } from '@godwit/migration-bundle';
 import { AgentError, usageError } from '../errors.js';
@@ -32,6 +33,11 @@ export function loadBundle(path: string, trustPaths: readonly string[], now = Da
   } catch (error) {
     throw usageError(`cannot read bundle ${path} (${(error as NodeJS.ErrnoException).code}); check the --bundle path`);
   }
+  return verifyBundleBytes(path, bytes, keys, now);
+}
+
+/** The verification half of `loadBundle`, for callers that read the bytes (and handle read errors) themselves. */
+export function verifyBundleBytes(path: string, bytes: Buffer, keys: KeyObject[], now = Date.now()): LoadedBundle {
   try {
     const { manifest, signers } = verifyBundle(bytes, keys, { now });
     return { path, manifest, signers };

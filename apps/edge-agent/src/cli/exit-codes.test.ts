@@ -17,6 +17,7 @@ describe('exit codes', () => {
       locked: 6,
       'disk-space': 6,
       integrity: 6,
+      'read-only': 6,
     });
     expect(exitCodeOf(new AgentError('drift', 'x'))).toBe(4);
   });

@@ -14,6 +14,7 @@ export const EXIT_CODES: Readonly<Record<AgentErrorCode, number>> = Object.freez
   locked: 6,
   'disk-space': 6,
   integrity: 6,
+  'read-only': 6,
 });
 
 

@@ -50,7 +50,7 @@ export function megabytes(bytes: number): string {
 }
 
 /** A folder that does not exist yet (the first backup's) lives on the filesystem of its nearest existing parent. */
-function existingAncestor(dir: string): string {
+export function existingAncestor(dir: string): string {
   let current = resolve(dir);
   while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
   return current;

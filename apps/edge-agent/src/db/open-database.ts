@@ -1,6 +1,7 @@
-import { existsSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { AgentError } from '../errors.js';
+import { AgentError, usageError } from '../errors.js';
 import { isLockError, lockedError } from './write-lock.js';
 
 export type Db = Database.Database;
@@ -11,7 +12,7 @@ export type Db = Database.Database;
  * checkpoint a read-write connection runs when it closes.
  */
 export function openForReading(path: string, lockTimeoutMs: number): Db | null {
-  if (!existsSync(path)) return null;
+  if (!checkDatabasePath(path)) return null;
   try {
     return openReadOnly(path, lockTimeoutMs);
   } catch (error) {
@@ -53,10 +54,35 @@ function needsRecovery(error: unknown): boolean {
 
 /** A read-write connection; creates the file when it does not exist. Waits `lockTimeoutMs` on locks. */
 export function openForWriting(path: string, lockTimeoutMs: number): Db {
+  checkDatabasePath(path);
   try {
     return new Database(path, { timeout: lockTimeoutMs });
   } catch (error) {
     throw cannotOpen(path, error);
+  }
+}
+
+/**
+ * Refuses (usage, exit 2) a path that can never be a database, the same way for every command:
+ * a folder, or a file whose folder does not exist. Returns whether the file exists.
+ */
+function checkDatabasePath(path: string): boolean {
+  const stats = statOrNull(path);
+  if (stats?.isDirectory()) throw usageError(`--db ${path} is a folder, not a database file; check the --db path`);
+  if (stats) return true;
+  const folder = dirname(resolve(path));
+  if (!statOrNull(folder)?.isDirectory()) throw usageError(`cannot use database ${path}: folder ${folder} does not exist; check the --db path`);
+  return false;
+}
+
+/** The file's status, or null when there is nothing there (ENOENT, or a parent that is a file: ENOTDIR). */
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw new AgentError('failed', `cannot look up ${path} (${code}); check the --db path and its permissions`, null, { cause: error });
   }
 }
 

@@ -3,6 +3,7 @@ import Database from 'better-sqlite3';
 import { AgentError } from '../errors.js';
 import { listBackups } from './backup.js';
 import { openForWriting } from './open-database.js';
+import { checkWritable } from './writable.js';
 import { isLockError, lockedError, probeWriteLock } from './write-lock.js';
 
 /**
@@ -22,6 +23,7 @@ export async function restoreDatabase(dbPath: string, backupDir: string, backupP
     if (result !== 'ok') {
       throw new AgentError('integrity', `backup ${source} fails its integrity check (${String(result)}); restore an older one with --backup FILE`);
     }
+    checkWritable(dbPath, null);
     const target = openForWriting(dbPath, lockTimeoutMs);
     try {
       probeWriteLock(target, dbPath, lockTimeoutMs);

@@ -1,6 +1,9 @@
 import { AgentError } from '../errors.js';
 import type { Db } from './open-database.js';
 
+/** SQLite's busy timeout is a signed 32-bit count of milliseconds (about 24.8 days). */
+export const MAX_LOCK_TIMEOUT_MS = 2 ** 31 - 1;
+
 /**
  * True for SQLite's "another connection holds the lock" errors, also once the engine has wrapped
  * them (its MigrationError keeps SQLite's message, not its code).

@@ -24,6 +24,7 @@ export const command: AgentCommand = {
     const json = flag(values, 'json');
     const scan = newestValidBundle(config.bundles, config.trust);
     for (const { error } of scan.refused) io.stderr.write(`edge-agent: skipped: ${error.message}\n`);
+    for (const { path, reason } of scan.skipped) io.stderr.write(`edge-agent: skipped ${path}: ${reason}\n`);
     if (scan.newest === null) {
       if (scan.refused.length > 0) throw scan.refused[0]!.error;
       io.stdout.write(json ? `${JSON.stringify({ outcome: 'up-to-date', bundle: null })}\n` : `no bundle in ${config.bundles}: nothing to do\n`);
