@@ -134,4 +134,44 @@ describe.each(testDrivers())('device history and rollout progress on %s', (drive
     }
     expect(errors).toEqual([]);
   });
+
+  it('bundle upload stores a bundle without a rollout, so a device that shipped with it is not drifted', async () => {
+    const factory = await tenant('factory');
+    const bundle = makeTestBundle(signer.privateKey, ['fac_0001', 'fac_0002'], { sequence: 3 });
+    writeFileSync(join(folder, 'factory.bundle'), bundle.bytes);
+    writeFileSync(join(folder, 'stranger.bundle'), makeTestBundle(generateKeyPair().privateKey, ['fac_0001']).bytes);
+    const device = await connect(factory, 'kiosk-1', 'field');
+    device.setState({ revision: 'fac_0002', fingerprint: bundle.revisions.get('fac_0002')!.fingerprint, bundleSequence: 3 });
+    await device.waitConfirmed(20_000);
+    expect(await json(['drift'], factory.env)).toEqual([expect.objectContaining({ id: 'kiosk-1', diff: 'revision fac_0002 is in no bundle the coordinator has stored' })]);
+
+    const uploaded = await json(['bundle', 'upload', 'factory.bundle'], factory.env);
+    expect(uploaded).toEqual({
+      id: bundle.bundleId,
+      sequence: 3,
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      size: bundle.bytes.byteLength,
+      heads: ['fac_0002'],
+      revisions: ['fac_0001', 'fac_0002'],
+      createdAt: expect.any(String),
+      added: true,
+    });
+    expect(await json(['bundle', 'upload', 'factory.bundle'], factory.env)).toMatchObject({ id: bundle.bundleId, added: false });
+    expect((await cli(['bundle', 'upload', 'factory.bundle'], factory.env)).stdout).toBe(
+      `already stored: bundle ${bundle.bundleId} (sequence 3, revisions fac_0001 fac_0002)\n`,
+    );
+
+    expect(await json(['devices'], factory.env)).toEqual([
+      expect.objectContaining({ id: 'kiosk-1', revision: 'fac_0002', drift: false, expectedFingerprint: bundle.revisions.get('fac_0002')!.fingerprint }),
+    ]);
+    expect(await json(['drift'], factory.env)).toEqual([]);
+    expect((await http('/v1/rollouts', factory.token)).json).toEqual([]);
+
+    const refused = await cli(['bundle', 'upload', 'stranger.bundle'], factory.env);
+    expect(refused).toMatchObject({ code: 3, stdout: '' });
+    expect(refused.stderr).toMatch(/^coordinator: untrusted-key: /);
+    expect((await cli(['bundle', 'upload', 'missing.bundle'], factory.env)).code).toBe(1);
+    expect((await http('/v1/bundles', factory.token)).json.map((b: { id: string }) => b.id)).toEqual([bundle.bundleId]);
+    expect(errors).toEqual([]);
+  });
 });

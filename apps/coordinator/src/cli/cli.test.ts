@@ -14,6 +14,7 @@ const COMMANDS = [
   ['device', 'register'],
   ['device', 'show'],
   ['publish'],
+  ['bundle', 'upload'],
   ['rollout', 'status'],
   ['rollout', 'pause'],
   ['rollout', 'resume'],

@@ -13,6 +13,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze
   'device register': async () => (await import('./commands/device-register.js')).deviceRegisterCommand,
   'device show': async () => (await import('./commands/device-show.js')).deviceShowCommand,
   publish: async () => (await import('./commands/publish.js')).publishCommand,
+  'bundle upload': async () => (await import('./commands/bundle-upload.js')).bundleUploadCommand,
   'rollout status': async () => (await import('./commands/rollout.js')).rolloutStatusCommand,
   'rollout pause': async () => (await import('./commands/rollout.js')).rolloutPauseCommand,
   'rollout resume': async () => (await import('./commands/rollout.js')).rolloutResumeCommand,

@@ -1,15 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { channelName } from '../../store/names.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { CLIENT_OPTIONS, CLIENT_USAGE, clientFor, print } from '../client-options.js';
+import { uploadBundle } from './bundle-upload.js';
 import { labelsFrom } from './device-register.js';
 import { percentFrom } from './rollout.js';
-
-interface Bundle {
-  id: string;
-}
 
 interface Rollout {
   id: string;
@@ -31,12 +26,8 @@ export const publishCommand: Command = {
     if (args.values.percent !== undefined && args.values.select !== undefined) throw new UsageError('publish: give --percent or --select, not both');
     const selectors = labelsFrom(args.values.select, '--select');
     const targeting = args.values.select !== undefined ? { selectors } : { percent: percentFrom(args.values.percent as string | undefined) ?? 100 };
-    const path = resolve(io.cwd, args.positionals[0]!);
-    const bytes = await readFile(path).catch((error: NodeJS.ErrnoException) => {
-      throw new Error(`cannot read ${path}: ${error.code ?? error.message}`);
-    });
     const client = clientFor(args, io);
-    const bundle = await client.post<Bundle>('/v1/bundles', new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    const bundle = await uploadBundle(client, io, args.positionals[0]!);
     const rollout = await client.post<Rollout>('/v1/rollouts', { bundle: bundle.id, channel, ...targeting });
     print(args, io, { rollout: rollout.id, bundle: rollout.bundle, targets: rollout.targets }, () =>
       `rollout ${rollout.id}: bundle ${rollout.bundle} to ${rollout.targets.length} device(s) on channel ${rollout.channel}`,
