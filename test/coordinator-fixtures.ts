@@ -208,6 +208,8 @@ export interface Mosquitto {
   pid: number;
   /** The coordinator's broker URL: the dynsec admin user, or with `devices`, a user that may do anything. */
   adminUrl: string;
+  /** Stops the broker and starts it again on the same port, folder and config. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -224,7 +226,7 @@ export interface FileUser {
  * security; or, given `devices`, by a password file and ACL file written here (what the storm
  * bench uses: dynsec takes minutes to take in thousands of clients, see docs/mqtt.md).
  */
-export async function startMosquitto(devices?: FileUser[]): Promise<Mosquitto> {
+export async function startMosquitto(devices?: FileUser[], options: { persistence?: boolean } = {}): Promise<Mosquitto> {
   const dir = mkdtempSync(join(tmpdir(), 'godwit-mosquitto-'));
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
@@ -248,7 +250,8 @@ export async function startMosquitto(devices?: FileUser[]): Promise<Mosquitto> {
     [
       `listener ${port} 127.0.0.1`,
       'allow_anonymous false',
-      'persistence false',
+      // With persistence, retained bundles and sessions survive a restart (written on exit).
+      ...(options.persistence ? ['persistence true', `persistence_location ${dir}/`] : ['persistence false']),
       'max_queued_messages 0',
       'max_inflight_messages 0',
       ...auth,
@@ -258,17 +261,30 @@ export async function startMosquitto(devices?: FileUser[]): Promise<Mosquitto> {
       '',
     ].join('\n'),
   );
-  const child = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
-  await waitFor('mosquitto to listen', () => canConnect(port), 10_000);
+  const launch = async () => {
+    const started = spawn('mosquitto', ['-c', join(dir, 'mosquitto.conf')], { stdio: 'ignore' });
+    await waitFor('mosquitto to listen', () => canConnect(port), 10_000);
+    return started;
+  };
+  const halt = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    }
+  };
+  let child = await launch();
   return {
     port,
-    pid: child.pid!,
+    get pid() {
+      return child.pid!;
+    },
     adminUrl: `mqtt://coordinator:${password}@127.0.0.1:${port}`,
+    async restart() {
+      await halt();
+      child = await launch();
+    },
     async stop() {
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await new Promise((r) => child.once('exit', r));
-      }
+      await halt();
       rmSync(dir, { recursive: true, force: true });
     },
   };
