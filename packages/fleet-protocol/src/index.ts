@@ -20,6 +20,8 @@ export {
   type ReportContent,
   type StateReport,
 } from './messages.js';
+export { firstUnstorableString, isStorableText } from './storable-text.js';
+export { msgpackStringsAreUtf8 } from './msgpack-utf8.js';
 export { ProtocolError, type ProtocolErrorCode } from './protocol-error.js';
 export {
   channelRoot,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { pack } from 'msgpackr';
 import { readSchema } from '@godwit/migration-bundle';
-import { decodeAck, decodePresence, decodeReport, encodeAck, encodeNextReport, encodePresence, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, type StateReport } from './messages.js';
+import { decodeAck, decodePresence, decodeReport, encodeAck, encodeNextReport, encodePresence, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, validateReport, type StateReport } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 
 const report: StateReport = {
@@ -74,5 +74,21 @@ describe('report protocol', () => {
     expect(code(pack({ ...report, events: [...report.events].reverse() }))).toBe('invalid');
     expect(code(pack({ ...report, lastResults: [{ ...report.lastResults[0], outcome: 'great' }] }))).toBe('invalid');
     expect(code(pack({ ...report, schema: { tables: 'none' } }))).toBe('invalid');
+  });
+
+  it('refuses strings PostgreSQL cannot store and strings that are not UTF-8, anywhere in a report', () => {
+    const withError = (error: string) => ({ ...report, events: [report.events[0]!, { ...report.events[1]!, error }] });
+    expect(code(pack(withError('disk\u0000full')))).toBe('invalid');
+    expect(code(pack({ ...report, lastResults: [{ ...report.lastResults[0]!, error: 'a\u0000' }] }))).toBe('invalid');
+    expect(code(pack({ ...report, schema: { tables: { ['t\u0000']: {} } } }))).toBe('invalid');
+    expect(() => validateReport(withError('x\ud800y'))).toThrow(/lone surrogate/);
+    expect(() => validateReport({ ...report, schema: { tables: [{ name: 'a\udc00' }] } })).toThrow(/lone surrogate/);
+    expect(validateReport(withError('paired \ud83d\ude00 and \ufffd are fine'))).toEqual(withError('paired \ud83d\ude00 and \ufffd are fine'));
+    const bytes = Buffer.from(pack(withError('XYZW')));
+    const at = bytes.indexOf('XYZW');
+    bytes.set([0x41, 0xed, 0xa0, 0x80], at); // a UTF-8-encoded surrogate: not UTF-8
+    expect(code(bytes)).toBe('invalid');
+    bytes.set([0x41, 0xc3, 0xa9, 0x42], at); // é
+    expect(code(bytes)).toBeUndefined();
   });
 });

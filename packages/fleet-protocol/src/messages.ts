@@ -12,6 +12,8 @@
 import { Packr } from 'msgpackr';
 import { REVISION_ID, schemaDescriptionShape, type SchemaDescription } from '@godwit/migration-bundle';
 import { ProtocolError } from './protocol-error.js';
+import { msgpackStringsAreUtf8 } from './msgpack-utf8.js';
+import { firstUnstorableString } from './storable-text.js';
 
 export const PROTOCOL_VERSION = 1;
 /** Largest encoded report the coordinator accepts; larger ones are dropped unread. */
@@ -116,7 +118,9 @@ export function decodeReport(bytes: Uint8Array): StateReport {
   if (bytes.byteLength > MAX_REPORT_BYTES) {
     throw new ProtocolError('too-large', `report of ${bytes.byteLength} bytes exceeds ${MAX_REPORT_BYTES}`);
   }
-  return validateReport(unpack(bytes));
+  const value = unpack(bytes);
+  if (!msgpackStringsAreUtf8(bytes)) throw new ProtocolError('invalid', 'report: a string that is not UTF-8');
+  return validateReport(value);
 }
 
 export function encodePresence(presence: PresenceMessage): Buffer {
@@ -148,7 +152,13 @@ function unpack(bytes: Uint8Array): unknown {
   }
 }
 
+/**
+ * Checks a decoded report against the protocol, NUL characters and lone surrogates included
+ * (PostgreSQL stores neither); throws ProtocolError naming the first problem.
+ */
 export function validateReport(value: unknown): StateReport {
+  const unstorable = firstUnstorableString(value, 'report');
+  if (unstorable) throw new ProtocolError('invalid', `${unstorable}: a NUL character or a lone surrogate`);
   const o = record(value, 'report');
   onlyKeys(o, ['v', 'counter', 'revision', 'fingerprint', 'bundleSequence', 'lastResults', 'schema', 'events'], 'report');
   if (o.v !== PROTOCOL_VERSION) throw new ProtocolError('invalid', `report: unsupported version ${String(o.v)}`);

@@ -40,7 +40,8 @@ export interface IngestStore {
   authenticateDevice(username: string, secret: string): Promise<DeviceIdentity | null>;
   /**
    * One transaction, idempotent: an event is inserted once per (tenant, device, counter); a state
-   * replaces the stored one only when its counter is higher. At most one state per device.
+   * replaces the stored one only when its counter is higher (several per device may be given; the
+   * newest wins). Answers the stored counter of each device written; a revoked device is absent.
    */
   writeReports(states: DeviceStateWrite[], events: EventWrite[]): Promise<StoredCounter[]>;
 }
@@ -57,7 +58,11 @@ export interface PresenceStore {
   setPresence(updates: PresenceUpdate[]): Promise<void>;
 }
 
-export type DropReason = 'too-large' | 'malformed' | 'invalid' | 'unauthorized' | 'overloaded' | 'store-failed';
+/**
+ * `quarantined`: reports the database refused even when written apart from every other device's;
+ * `revoked`: reports of a device revoked before they could be stored.
+ */
+export type DropReason = 'too-large' | 'malformed' | 'invalid' | 'unauthorized' | 'overloaded' | 'store-failed' | 'quarantined' | 'revoked';
 
 export interface IngestMetrics {
   dropped(reason: DropReason, count?: number): void;

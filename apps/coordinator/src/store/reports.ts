@@ -1,4 +1,4 @@
-import { inArray, sql } from 'drizzle-orm';
+import { and, inArray, isNull, sql } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import type { DeviceStateWrite, EventWrite, StoredCounter } from '../ingest/store-port.js';
 import type { RolloutService } from '../rollouts/rollout-service.js';
@@ -22,15 +22,18 @@ export class ReportStore {
 
   /**
    * States replace the stored one only when their counter is higher; events land once per
-   * (tenant, device, counter). Returns, per device in the batch, the stored state counter.
+   * (tenant, device, counter); several states of one device or copies of one event are fine (this
+   * is the one place that de-duplicates them). Returns, per device stored, the stored state
+   * counter; a revoked device is left out, its reports unstored.
    */
   async writeReports(states: readonly DeviceStateWrite[], events: readonly EventWrite[]): Promise<StoredCounter[]> {
     const byTenant = groupByTenant(states, events);
     const changes: RolloutStateChanged[] = [];
     const results = await this.scopes.tenants([...byTenant.keys()], async (tx, tenantId) => {
-      const group = byTenant.get(tenantId)!;
+      const received = byTenant.get(tenantId)!;
+      const group = onlyDevices(received, await lockActiveDevices(tx, received));
       await upsertDeviceStates(tx, newestPerDevice(group.states));
-      const stored = await insertEvents(tx, group.events);
+      const stored = await insertEvents(tx, uniqueEvents(group.events));
       changes.push(...(await this.rollouts.applyResults(tx, tenantId, stored)));
       return storedCounters(tx, tenantId, group);
     });
@@ -77,6 +80,34 @@ function groupByTenant(states: readonly DeviceStateWrite[], events: readonly Eve
   return groups;
 }
 
+/**
+ * The devices of the group that are not revoked, each row share-locked until the batch commits: a
+ * revoke (an UPDATE of that row) waits for the batch, and a batch after the revoke finds it
+ * revoked, so no report of a device lands once its revoke has committed.
+ */
+async function lockActiveDevices(tx: Tx, group: TenantGroup): Promise<Set<string>> {
+  const ids = deviceIdsOf(group).sort();
+  const active = new Set<string>();
+  for (const chunk of chunks(ids)) {
+    const rows = await tx
+      .select({ id: t.devices.id })
+      .from(t.devices)
+      .where(and(inArray(t.devices.id, chunk), isNull(t.devices.revokedAt)))
+      .orderBy(t.devices.id)
+      .for('share');
+    for (const row of rows) active.add(row.id);
+  }
+  return active;
+}
+
+function deviceIdsOf(group: TenantGroup): string[] {
+  return [...new Set([...group.states, ...group.events].map((r) => r.deviceId))];
+}
+
+function onlyDevices(group: TenantGroup, ids: ReadonlySet<string>): TenantGroup {
+  return { states: group.states.filter((s) => ids.has(s.deviceId)), events: group.events.filter((e) => ids.has(e.deviceId)) };
+}
+
 // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: keep each device's newest.
 function newestPerDevice(states: readonly DeviceStateWrite[]): DeviceStateWrite[] {
   const newest = new Map<string, DeviceStateWrite>();
@@ -85,6 +116,12 @@ function newestPerDevice(states: readonly DeviceStateWrite[]): DeviceStateWrite[
     if (!seen || s.counter > seen.counter) newest.set(s.deviceId, s);
   }
   return [...newest.values()];
+}
+
+function uniqueEvents(events: readonly EventWrite[]): EventWrite[] {
+  const unique = new Map<string, EventWrite>();
+  for (const e of events) unique.set(`${e.deviceId}\u0000${e.counter}`, e);
+  return [...unique.values()];
 }
 
 // PostgreSQL binds at most 65,535 parameters per statement; a storm batch can carry more.
@@ -154,7 +191,7 @@ function insertChunk(tx: Tx, events: readonly EventWrite[]) {
 }
 
 async function storedCounters(tx: Tx, tenantId: string, group: TenantGroup): Promise<StoredCounter[]> {
-  const ids = [...new Set([...group.states, ...group.events].map((r) => r.deviceId))];
+  const ids = deviceIdsOf(group);
   const rows = [];
   for (const chunk of chunks(ids)) {
     rows.push(
