@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Command, CommandIO, ParsedArgs } from './command.js';
 import { UsageError } from './command.js';
+import { describeFailure } from '../store/errors.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 
 const PROGRAM = 'coordinator';
@@ -41,8 +42,7 @@ export async function main(argv: string[], io: Partial<CommandIO> = {}): Promise
   try {
     return await dispatch(argv, full);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    full.stderr.write(`${PROGRAM}: ${message.split('\n')[0]}\n`);
+    full.stderr.write(`${PROGRAM}: ${describeFailure(error)}\n`);
     if (full.env.GODWIT_DEBUG === '1' && error instanceof Error && error.stack) full.stderr.write(`${error.stack}\n`);
     return exitCodeFor(error);
   }

@@ -10,6 +10,7 @@ import { keyRoutes } from './routes/keys.js';
 import { rolloutRoutes } from './routes/rollouts.js';
 import { serviceRoutes } from './routes/service.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { checkPathParams, checkQuery } from './validate.js';
 
 /** The coordinator's HTTP API (apps/coordinator/openapi.json). Errors: `{ "error": { "code", "message" } }`. */
 export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => void = () => {}): Server {
@@ -30,7 +31,7 @@ export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => vo
 }
 
 async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { pathname } = new URL(req.url ?? '/', 'http://localhost');
+  const { pathname, searchParams } = new URL(req.url ?? '/', 'http://localhost');
   const match = matchRoute(routes, req.method ?? 'GET', pathname);
   if (!match) throw new CoordinatorError('not-found', `no route ${req.method} ${pathname}`);
   if ('allowed' in match) {
@@ -38,6 +39,8 @@ async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res
     send(res, { status: 405, json: { error: { code: 'invalid-request', message: `${req.method} is not allowed on ${pathname}` } } }, req);
     return;
   }
+  checkPathParams(match.route.path, match.params);
+  checkQuery(searchParams);
   let principal: Promise<Principal> | undefined;
   const reply = await match.route.handle({
     req,

@@ -1,5 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import { CoordinatorError } from '../store/errors.js';
+import { checkJsonText } from './validate.js';
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
 
 /** JSON bodies are small; bundles get their own, larger cap. */
 export const MAX_JSON_BYTES = 64 * 1024;
@@ -20,15 +23,23 @@ export async function readBody(req: IncomingMessage, maxBytes: number): Promise<
 
 export async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
   const body = await readBody(req, MAX_JSON_BYTES);
+  let text: string;
+  try {
+    text = UTF8.decode(body);
+  } catch {
+    // Decoding leniently would store U+FFFD in place of the bad bytes.
+    throw new CoordinatorError('invalid-request', 'body: not valid UTF-8');
+  }
   let value: unknown;
   try {
-    value = JSON.parse(body.toString('utf8') || 'null');
+    value = JSON.parse(text || 'null');
   } catch {
     throw new CoordinatorError('invalid-request', 'body: not valid JSON');
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new CoordinatorError('invalid-request', 'body: expected a JSON object');
   }
+  checkJsonText(value, '');
   return value as Record<string, unknown>;
 }
 

@@ -1,3 +1,5 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
+
 /**
  * Every failure the service reports to a caller. The HTTP layer maps `code` to a status and the
  * CLI maps it to an exit code, each in one table (src/http/error-status.ts, src/cli/exit-codes.ts).
@@ -26,3 +28,18 @@ export class CoordinatorError extends Error {
 }
 
 export const notFound = (what: string) => new CoordinatorError('not-found', `no such ${what}`);
+
+/**
+ * One line for the log. A failed query is named by its SQL state and first words only: drizzle's
+ * message carries the query's parameters, which can be a device's secret hash or another tenant's
+ * report.
+ */
+export function describeFailure(error: unknown): string {
+  if (error instanceof DrizzleQueryError) {
+    const state = (error.cause as { code?: unknown } | undefined)?.code;
+    const words = error.query.trim().split(/\s+/).slice(0, 3).join(' ');
+    return `database query failed (SQLSTATE ${typeof state === 'string' ? state : 'unknown'}): ${words} ...`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]!;
+}

@@ -1,5 +1,6 @@
 import { serveConfig, type ServeFlags } from '../../config/serve-config.js';
 import { startCoordinator } from '../../server.js';
+import { describeFailure } from '../../store/errors.js';
 import type { Command } from '../command.js';
 
 export const serveCommand: Command = {
@@ -21,7 +22,7 @@ export const serveCommand: Command = {
   positionals: { min: 0, max: 0 },
   async run(args, io) {
     const config = serveConfig(args.values as ServeFlags, io.env);
-    const running = await startCoordinator(config, (error) => io.stderr.write(`coordinator: ${(error as Error).message ?? String(error)}\n`));
+    const running = await startCoordinator(config, (error) => io.stderr.write(`coordinator: ${describeFailure(error)}\n`));
     const { httpUrl, mqttUrl, adminToken } = running;
     if (adminToken.generated) io.stderr.write(`coordinator: admin token written to ${adminToken.file}\n`);
     io.stdout.write(

@@ -1,7 +1,7 @@
 import { requireAdmin } from '../auth.js';
 import { readJson } from '../request-body.js';
 import type { Route } from '../router.js';
-import { only, requiredString } from '../validate.js';
+import { only, requiredName } from '../validate.js';
 import type { HttpDeps } from '../deps.js';
 
 export function tenantRoutes({ store }: HttpDeps): Route[] {
@@ -13,7 +13,7 @@ export function tenantRoutes({ store }: HttpDeps): Route[] {
         requireAdmin(await ctx.principal());
         const body = await readJson(ctx.req);
         only(body, ['name']);
-        return { status: 201, json: await store.tenants.create(requiredString(body, 'name', 100)) };
+        return { status: 201, json: await store.tenants.create(requiredName(body, 'name', 100)) };
       },
     },
   ];
