@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench/rebuild.ts [--runs N] [--rows N] [--big-rows N]`
+ * `npx tsx scripts/bench/rebuild.ts [--runs N] [--rows N] [--big-rows N] [--only agent|statistics] [--stat-rows N] [--stat-runs N]`
  *
  * What `edge-agent upgrade --no-backup` (every default check on) costs over the bare rebuild:
  * a file database with a 1,000,000-row table with two secondary indexes and a revision that
@@ -8,6 +8,10 @@
  * alternated; medians are reported. Then the agent's peak RSS at 1M and 4M rows, and `upgrade`
  * on a database already at head against a bare `node -e 0`. Prints the figures and writes them
  * to docs/benchmarks-agent.md. Measures; asserts nothing.
+ *
+ * `--only statistics` (also run after the rest by default): what keeping the planner statistics
+ * costs a rebuild. The same rebuild through runMigration, in this process, on copies of one
+ * 500,000-row table, analysed and not: paired, alternated runs, medians.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,11 +20,20 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { buildBundle, generateKeyPair } from '@godwit/migration-bundle';
+import { ANALYSIS_LIMIT, buildBundle, generateKeyPair, recordOperations, runMigration, type MigrationStep } from '@godwit/migration-bundle';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const AGENT = join(root, 'apps/edge-agent/bin/edge-agent.js');
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' }, rows: { type: 'string', default: '1000000' }, 'big-rows': { type: 'string', default: '4000000' } } });
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    rows: { type: 'string', default: '1000000' },
+    'big-rows': { type: 'string', default: '4000000' },
+    only: { type: 'string' },
+    'stat-rows': { type: 'string', default: '500000' },
+    'stat-runs': { type: 'string', default: '9' },
+  },
+});
 const RUNS = Number(values.runs);
 const ROWS = Number(values.rows);
 const BIG_ROWS = Number(values['big-rows']);
@@ -222,8 +235,102 @@ async function main() {
   writeFileSync(join(root, 'docs/benchmarks-agent.md'), report);
 }
 
+const benchStep = (revision: string, ops: Parameters<typeof recordOperations>[0]): MigrationStep => ({
+  revision,
+  direction: 'up',
+  operations: recordOperations(ops),
+});
+const CREATE_READINGS = benchStep('stat_0001', (op) => {
+  op.createTable('readings', [
+    { name: 'id', type: 'INTEGER', primaryKey: true },
+    { name: 'device', type: 'TEXT', notNull: true },
+    { name: 'kind', type: 'TEXT' },
+    { name: 'value', type: 'REAL' },
+    { name: 'at', type: 'INTEGER', notNull: true },
+  ]);
+  op.createIndex('readings_by_device', 'readings', ['device', 'at']);
+  op.createIndex('readings_by_kind', 'readings', ['kind', 'at']);
+});
+const STATISTICS_CASES: { name: string; step: MigrationStep }[] = [
+  { name: 'rebuild: statistics carried over', step: benchStep('stat_0002', (op) => op.alterColumn('readings', 'kind', { notNull: true })) },
+  {
+    name: 'rebuild + new index: carried over, new index analysed',
+    step: benchStep('stat_0002', (op) => {
+      op.alterColumn('readings', 'kind', { notNull: true });
+      op.createIndex('readings_by_value', 'readings', ['value']);
+    }),
+  },
+];
+
+function readingsTemplate(rows: number, analysed: boolean): string {
+  const path = file(`readings-${analysed ? 'analysed' : 'plain'}.db`);
+  const db = new Database(path);
+  runMigration(db, [CREATE_READINGS]);
+  db.prepare(
+    `WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ?)
+     INSERT INTO readings (id, device, kind, value, at)
+     SELECT i, 'device-' || (i % 2000), CASE i % 4 WHEN 0 THEN 'boot' WHEN 1 THEN 'sample' WHEN 2 THEN 'alarm' ELSE 'heartbeat' END,
+            (i * 7919 % 10000) / 10.0, 1700000000 + i FROM s`,
+  ).run(rows);
+  if (analysed) db.exec('ANALYZE');
+  db.close();
+  return path;
+}
+
+/** One rebuild through runMigration on a fresh copy of `template`: wall and CPU time of this process. */
+function timedRebuild(template: string, step: MigrationStep): { ms: number; cpuMs: number; statisticsMs: number } {
+  const path = file('readings-work.db');
+  copyFileSync(template, path);
+  const db = new Database(path);
+  try {
+    const started = performance.now();
+    const cpu = process.cpuUsage();
+    const reports = runMigration(db, [step]);
+    const used = process.cpuUsage(cpu);
+    const statisticsMs = reports.reduce((sum, r) => sum + (r.statistics?.durationMs ?? 0), 0);
+    return { ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, statisticsMs };
+  } finally {
+    db.close();
+    rmSync(path);
+  }
+}
+
+function statisticsCost(): string {
+  const rows = Number(values['stat-rows']);
+  const runs = Number(values['stat-runs']);
+  const templates = { analysed: readingsTemplate(rows, true), plain: readingsTemplate(rows, false) };
+  const lines = [
+    `Planner statistics kept through a rebuild: runMigration in-process on a ${rows.toLocaleString('en')}-row table with two indexes, analysed (sqlite_stat1 and sqlite_stat4) against never analysed, ${runs} paired alternated runs, analysis_limit ${ANALYSIS_LIMIT}.`,
+    '',
+    '| case | analysed db, median wall (CPU) | plain db, median wall (CPU) | wall: median of paired ratios | CPU: ratio of medians | statistics work, median (share of the rebuild) | target |',
+    '|---|---|---|---|---|---|---|',
+  ];
+  for (const { name, step } of STATISTICS_CASES) {
+    const runsOf = { analysed: [] as ReturnType<typeof timedRebuild>[], plain: [] as ReturnType<typeof timedRebuild>[] };
+    const ratios: number[] = [];
+    timedRebuild(templates.plain, step);
+    for (let i = 0; i < runs; i++) {
+      const order = i % 2 === 0 ? (['analysed', 'plain'] as const) : (['plain', 'analysed'] as const);
+      for (const which of order) runsOf[which].push(timedRebuild(templates[which], step));
+      const [a, p] = [runsOf.analysed.at(-1)!, runsOf.plain.at(-1)!];
+      ratios.push(a.ms / p.ms);
+      process.stdout.write(
+        `  ${name}, run ${i + 1}: analysed ${a.ms.toFixed(0)} ms (cpu ${a.cpuMs.toFixed(0)}, statistics ${a.statisticsMs.toFixed(2)}), plain ${p.ms.toFixed(0)} ms (cpu ${p.cpuMs.toFixed(0)})\n`,
+      );
+    }
+    const wall = (which: 'analysed' | 'plain') => median(runsOf[which].map((r) => r.ms));
+    const cpu = (which: 'analysed' | 'plain') => median(runsOf[which].map((r) => r.cpuMs));
+    const statisticsMs = median(runsOf.analysed.map((r) => r.statisticsMs));
+    lines.push(
+      `| ${name} | ${wall('analysed').toFixed(0)} ms (${cpu('analysed').toFixed(0)}) | ${wall('plain').toFixed(0)} ms (${cpu('plain').toFixed(0)}) | ${median(ratios).toFixed(3)} | ${(cpu('analysed') / cpu('plain')).toFixed(3)} | ${statisticsMs.toFixed(2)} ms (${((statisticsMs / wall('analysed')) * 100).toFixed(2)}%) | <= 2% |`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 try {
-  await main();
+  if (values.only !== 'statistics') await main();
+  if (values.only !== 'agent') process.stdout.write(`\n${statisticsCost()}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

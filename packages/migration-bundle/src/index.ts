@@ -14,6 +14,7 @@ export type { PlannedRevision, PlannedStatement } from './plan/plan-types.js';
 export { PlanError } from './plan/errors.js';
 export { runMigration, type RunOptions, type RevisionRunReport, type ProgressEvent } from './sqlite/run-migration.js';
 export { MigrationError, type MigrationErrorCode } from './sqlite/migration-error.js';
+export { ANALYSIS_LIMIT, type StatisticsReport } from './sqlite/planner-statistics.js';
 export { cloneSchema } from './sqlite/schema-clone.js';
 export { SchemaReadError } from './sqlite/schema-objects.js';
 export * from './bundle/index.js';

@@ -1,3 +1,5 @@
+import type { StatisticsReport } from '@godwit/migration-bundle';
+
 export type Outcome = 'applied' | 'up-to-date' | 'rolled-back' | 'refused';
 
 export interface StepReport {
@@ -5,6 +7,8 @@ export interface StepReport {
   direction: 'up' | 'down';
   durationMs: number;
   rebuilt: { table: string; rowsCopied: number }[];
+  /** Planner statistics carried over and analysed; null when the database has none. */
+  statistics: StatisticsReport | null;
 }
 
 /** What one upgrade or downgrade did (or would do, rehearsed): printed as text, or as `--json`. */

@@ -1,4 +1,4 @@
-import { MigrationError, runMigration, signedSql } from '@godwit/migration-bundle';
+import { MigrationError, runMigration, signedSql, type RevisionRunReport, type StatisticsReport } from '@godwit/migration-bundle';
 import type { Db } from '../db/open-database.js';
 import { rowCount, tableExists, tableSizes } from '../db/table-sizes.js';
 import type { AgentError } from '../errors.js';
@@ -37,7 +37,14 @@ export function migrate(
   // later beforeCommit runs only once the previous COMMIT (--per-revision) went through.
   let unitFrom = prepared.state.heads;
   let validationFailure: AgentError | null = null;
-  const logRow = (revisions: string[], to: string[], outcome: string, error: string | null, sizesAfter: Record<string, number> | null): ApplyLogEntry => ({
+  const logRow = (
+    revisions: string[],
+    to: string[],
+    outcome: string,
+    error: string | null,
+    sizesAfter: Record<string, number> | null,
+    statistics: StatisticsReport | null = null,
+  ): ApplyLogEntry => ({
     command: options.command,
     bundleId: manifest.bundleId,
     bundleSequence: manifest.sequence,
@@ -54,6 +61,7 @@ export function migrate(
     forced: options.force,
     rollbackAllowed: options.allowRollback,
     drift: report.drift,
+    statistics: statistics && JSON.stringify(statistics),
   });
 
   try {
@@ -65,7 +73,7 @@ export function migrate(
         rowsCopied[progress.table] = progress.rowsCopied;
         options.onProgress?.(progress);
       },
-      beforeCommit: (tx: Db, revisionIds: string[]) => {
+      beforeCommit: (tx: Db, revisionIds: string[], unitReports: RevisionRunReport[]) => {
         for (const id of revisionIds) {
           if (options.command === 'upgrade') applied.add(id);
           else applied.delete(id);
@@ -85,11 +93,17 @@ export function migrate(
           now: Date.now(),
         });
         report.sizesAfter = tableSizes(tx, touched.filter((t) => tableExists(tx, t)));
-        appendApplyLog(tx, logRow(revisionIds, heads, 'applied', null, report.sizesAfter));
+        appendApplyLog(tx, logRow(revisionIds, heads, 'applied', null, report.sizesAfter, mergeStatistics(unitReports)));
         unitFrom = heads;
       },
     });
-    report.steps = runReports.map((r) => ({ revision: r.revision, direction: r.direction, durationMs: Math.round(r.durationMs), rebuilt: r.rebuilt }));
+    report.steps = runReports.map((r) => ({
+      revision: r.revision,
+      direction: r.direction,
+      durationMs: Math.round(r.durationMs),
+      rebuilt: r.rebuilt,
+      statistics: r.statistics,
+    }));
     report.revisions = steps.map((s) => s.revision);
     report.to = revisionLabel(graph.headsAfter(applied));
     report.outcome = 'applied';
@@ -113,6 +127,18 @@ export function migrate(
     }
     throw failure;
   }
+}
+
+/** The statistics of one transaction's revisions, as one report; null when the database has none. */
+function mergeStatistics(reports: RevisionRunReport[]): StatisticsReport | null {
+  const kept = reports.flatMap((r) => (r.statistics ? [r.statistics] : []));
+  if (!kept.length) return null;
+  const unique = (names: string[]) => [...new Set(names)];
+  return {
+    carried: unique(kept.flatMap((s) => s.carried)),
+    analysed: unique(kept.flatMap((s) => s.analysed)),
+    durationMs: Math.round(kept.reduce((sum, s) => sum + s.durationMs, 0) * 100) / 100,
+  };
 }
 
 /** The engine throws MigrationError once its transaction began (or its plan was refused before it did). */

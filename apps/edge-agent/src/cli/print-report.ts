@@ -21,6 +21,9 @@ export function reportText(report: ChangeReport, dbPath: string): string {
     for (const step of report.steps) {
       const work = step.rebuilt.length === 0 ? 'native ALTER only' : step.rebuilt.map((r) => `rebuilt ${r.table} (${r.rowsCopied} rows)`).join(', ');
       lines.push(`  ${step.revision}  ${work}  ${seconds(step.durationMs)}`);
+      const { carried = [], analysed = [] } = step.statistics ?? {};
+      if (carried.length) lines.push(`    statistics carried over: ${carried.join(', ')}`);
+      if (analysed.length) lines.push(`    statistics analysed: ${analysed.join(', ')}`);
     }
     for (const [table, before] of Object.entries(report.sizesBefore)) {
       const after = report.sizesAfter[table];

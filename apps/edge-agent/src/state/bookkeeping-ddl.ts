@@ -36,6 +36,15 @@ export const BOOKKEEPING_DDL: readonly string[] = Object.freeze([
     error TEXT,
     forced INTEGER NOT NULL,
     rollback_allowed INTEGER NOT NULL,
-    drift TEXT
+    drift TEXT,
+    statistics TEXT
   )`,
+]);
+
+/**
+ * Nullable columns added to a bookkeeping table after devices already had it: `CREATE TABLE IF NOT
+ * EXISTS` leaves an existing table as it is, so each is added with ALTER TABLE when missing.
+ */
+export const BOOKKEEPING_ADDED_COLUMNS: readonly { table: string; column: string; type: string }[] = Object.freeze([
+  { table: 'godwit_apply_log', column: 'statistics', type: 'TEXT' },
 ]);

@@ -1,5 +1,5 @@
 import type { Db } from '../db/open-database.js';
-import { BOOKKEEPING_DDL } from './bookkeeping-ddl.js';
+import { BOOKKEEPING_ADDED_COLUMNS, BOOKKEEPING_DDL } from './bookkeeping-ddl.js';
 
 export interface StateChange {
   heads: string[];
@@ -27,6 +27,8 @@ export interface ApplyLogEntry {
   forced: boolean;
   rollbackAllowed: boolean;
   drift: string | null;
+  /** JSON `{ carried, analysed }` of the planner statistics; null or absent when there are none. */
+  statistics?: string | null;
 }
 
 /**
@@ -56,12 +58,17 @@ export function appendApplyLog(db: Db, entry: ApplyLogEntry): void {
   createTables(db);
   db.prepare(
     `INSERT INTO godwit_apply_log (command, bundle_id, bundle_sequence, from_revision, to_revision, revisions, started_at, duration_ms,
-       rows_copied, sizes_before, sizes_after, outcome, error, forced, rollback_allowed, drift)
+       rows_copied, sizes_before, sizes_after, outcome, error, forced, rollback_allowed, drift, statistics)
      VALUES (@command, @bundleId, @bundleSequence, @fromRevision, @toRevision, @revisions, @startedAt, @durationMs,
-       @rowsCopied, @sizesBefore, @sizesAfter, @outcome, @error, @forced, @rollbackAllowed, @drift)`,
-  ).run({ ...entry, forced: entry.forced ? 1 : 0, rollbackAllowed: entry.rollbackAllowed ? 1 : 0 });
+       @rowsCopied, @sizesBefore, @sizesAfter, @outcome, @error, @forced, @rollbackAllowed, @drift, @statistics)`,
+  ).run({ ...entry, forced: entry.forced ? 1 : 0, rollbackAllowed: entry.rollbackAllowed ? 1 : 0, statistics: entry.statistics ?? null });
 }
 
+/** Creates the tables a database lacks, and the columns added since an older agent created them. */
 function createTables(db: Db): void {
   for (const sql of BOOKKEEPING_DDL) db.exec(sql);
+  for (const { table, column, type } of BOOKKEEPING_ADDED_COLUMNS) {
+    const present = db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column);
+    if (!present) db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+  }
 }

@@ -1,7 +1,16 @@
-/** A statement of a plan; `copy` marks the row copy of a rebuild, which the executor may run in rowid ranges. */
+/** A statement of a plan; the optional marks tell the executor what it does, beyond its text. */
 export interface PlannedStatement {
   sql: string;
-  copy?: { table: string; rowid: string | null };
+  /**
+   * The row copy of a rebuild, which the executor may run in rowid ranges. `recomputed`: columns of
+   * the new table whose stored values may differ from the old table's (all of them when the row
+   * layout changes), so planner statistics over them cannot be carried over.
+   */
+  copy?: { table: string; rowid: string | null; recomputed: string[] };
+  /** The last statement of a rebuild of `table`: the new table has its indexes and triggers again. */
+  rebuildDone?: string;
+  /** A native table rename: what is kept about the table under its old name follows it. */
+  rename?: { from: string; to: string };
 }
 
 export interface PlannedRevision {

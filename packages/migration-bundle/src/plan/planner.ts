@@ -142,7 +142,7 @@ class RevisionPlanner {
 
   /** Native rename; a pending copy of the table, or of tables referencing it, follows the new name. */
   private renameTable(from: string, to: string): void {
-    this.emit({ sql: `ALTER TABLE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}` });
+    this.emit({ sql: `ALTER TABLE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`, rename: { from, to } });
     const own = this.pending.get(from.toLowerCase());
     if (own) {
       this.pending.delete(from.toLowerCase());

@@ -11,7 +11,7 @@ import {
   type TableConstraint,
   type TableDef,
 } from '../sqlite/table-def.js';
-import { quoteIdent, quoteString, renameIdentifier, tokenize, unqualify } from '../sqlite/tokenize.js';
+import { normalizeSql, quoteIdent, quoteString, renameIdentifier, tokenize, unqualify } from '../sqlite/tokenize.js';
 import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from './column-spec.js';
 import { PlanError } from './errors.js';
 import type { PlannedStatement } from './plan-types.js';
@@ -295,7 +295,7 @@ export class TableRebuild {
       { sql: renderCreateTable(this.target, temp) },
       {
         sql: `INSERT INTO ${quoteIdent(temp)} (${insertColumns.join(', ')}) SELECT ${selectExprs.join(', ')} FROM ${quoteIdent(table)}`,
-        copy: { table, rowid: this.original.withoutRowid ? null : rowid },
+        copy: { table, rowid: this.original.withoutRowid ? null : rowid, recomputed: this.recomputedColumns() },
       },
     ];
     if (hasAutoincrement(this.original) && hasAutoincrement(this.target)) {
@@ -314,7 +314,39 @@ export class TableRebuild {
       ...this.deferredIndexes.map(({ sql }) => ({ sql })),
       ...triggerSql.map((sql) => ({ sql })),
     );
+    statements[statements.length - 1]!.rebuildDone = table;
     return statements;
+  }
+
+  /**
+   * Columns whose stored values may differ from the old table's: computed by `using`, new, of
+   * another declared type (affinity) or collation, generated differently or from such a column.
+   * Every column when the table gains or loses its rowid, which changes every index's entries.
+   */
+  private recomputedColumns(): string[] {
+    if (this.original.withoutRowid !== this.target.withoutRowid) return this.target.columns.map((c) => c.name);
+    const changed = new Set<string>();
+    for (const column of this.target.columns) {
+      const old = findColumn(this.original, column.name);
+      const copiedAsIs = isGenerated(column)
+        ? old !== undefined && generatedSql(old) === generatedSql(column)
+        : this.sources.get(column.name.toLowerCase()) === quoteIdent(old?.name ?? '');
+      if (!old || !copiedAsIs || normalizeSql(old.type) !== normalizeSql(column.type) || collationOf(old) !== collationOf(column)) {
+        changed.add(column.name.toLowerCase());
+      }
+    }
+    let grew = true;
+    while (grew) {
+      grew = false;
+      for (const column of this.target.columns.filter(isGenerated)) {
+        const lower = column.name.toLowerCase();
+        if (!changed.has(lower) && [...changed].some((name) => mentions(generatedSql(column), name))) {
+          changed.add(lower);
+          grew = true;
+        }
+      }
+    }
+    return this.target.columns.filter((c) => changed.has(c.name.toLowerCase())).map((c) => c.name);
   }
 
   /** A name for the rowid not shadowed by a column, or null when every alias is taken. */
@@ -322,6 +354,15 @@ export class TableRebuild {
     const taken = new Set([...this.original.columns, ...this.target.columns].map((c) => c.name.toLowerCase()));
     return ROWID_NAMES.find((name) => !taken.has(name)) ?? null;
   }
+}
+
+function generatedSql(column: ColumnDef): string {
+  return normalizeSql(column.constraints.find((c) => c.kind === 'generated')?.sql ?? '');
+}
+
+function collationOf(column: ColumnDef): string {
+  const collate = column.constraints.find((c) => c.kind === 'collate');
+  return collate?.kind === 'collate' ? collate.collation.toLowerCase() : 'binary';
 }
 
 function foreignKeySql(columns: string[], references: ReferencesClause): string {

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { planSteps, type MigrationStep } from '../plan/planner.js';
 import type { PlannedRevision, PlannedStatement } from '../plan/plan-types.js';
 import { MigrationError } from './migration-error.js';
+import { PlannerStatistics, type StatisticsReport } from './planner-statistics.js';
 import { normalizeSql, quoteIdent } from './tokenize.js';
 
 export interface ProgressEvent {
@@ -15,8 +16,11 @@ export interface RunOptions {
   /** Commit after each revision instead of once for the whole range. */
   perRevision?: boolean;
   onProgress?: (event: ProgressEvent) => void;
-  /** Runs inside the transaction after the foreign-key check, before COMMIT; throw to roll back. */
-  beforeCommit?: (db: Database, revisions: string[]) => void;
+  /**
+   * Runs inside the transaction after the foreign-key check, before COMMIT; throw to roll back.
+   * `reports`: what the transaction's revisions did.
+   */
+  beforeCommit?: (db: Database, revisions: string[], reports: RevisionRunReport[]) => void;
   /** The signed SQL per revision; a plan that differs is refused before anything runs. */
   expectedSql?: ReadonlyMap<string, readonly string[]>;
   /** Rows per range when a copy reports progress. */
@@ -29,6 +33,8 @@ export interface RevisionRunReport {
   durationMs: number;
   statements: number;
   rebuilt: { table: string; rowsCopied: number }[];
+  /** Planner statistics kept through the revision; null when the database has none. */
+  statistics: StatisticsReport | null;
 }
 
 const DEFAULT_CHUNK_ROWS = 50_000;
@@ -147,9 +153,10 @@ function runUnit(
   try {
     const plans = planSteps(db, steps);
     if (options.expectedSql) checkExpectedSql(plans, options.expectedSql);
-    for (const plan of plans) reports.push(runRevision(db, plan, options));
+    const statistics = PlannerStatistics.open(db);
+    for (const plan of plans) reports.push(runRevision(db, plan, options, statistics));
     checkForeignKeys(db, revision, tolerated);
-    options.beforeCommit?.(db, steps.map((step) => step.revision));
+    options.beforeCommit?.(db, steps.map((step) => step.revision), reports);
     db.exec('COMMIT');
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
@@ -165,13 +172,19 @@ function wrap(error: unknown, revision: string | undefined): MigrationError {
   return new MigrationError(fromSqlite ? 'statement-failed' : 'validation-failed', message, revision, undefined, error);
 }
 
-function runRevision(db: Database, plan: PlannedRevision, options: RunOptions): RevisionRunReport {
+function runRevision(db: Database, plan: PlannedRevision, options: RunOptions, statistics: PlannerStatistics | null): RevisionRunReport {
   const started = performance.now();
   const rebuilt: RevisionRunReport['rebuilt'] = [];
   for (const statement of plan.statements) {
     try {
-      if (statement.copy) rebuilt.push({ table: statement.copy.table, rowsCopied: runCopy(db, plan.revision, statement, options) });
-      else db.exec(statement.sql);
+      if (statement.copy) {
+        statistics?.beforeRebuild(statement.copy.table, statement.copy.recomputed);
+        rebuilt.push({ table: statement.copy.table, rowsCopied: runCopy(db, plan.revision, statement, options) });
+      } else {
+        db.exec(statement.sql);
+      }
+      if (statement.rebuildDone) statistics?.afterRebuild(statement.rebuildDone);
+      if (statement.rename) statistics?.afterRename(statement.rename.from, statement.rename.to);
     } catch (error) {
       throw new MigrationError(
         'statement-failed',
@@ -188,7 +201,16 @@ function runRevision(db: Database, plan: PlannedRevision, options: RunOptions): 
     durationMs: performance.now() - started,
     statements: plan.statements.length,
     rebuilt,
+    statistics: settleStatistics(statistics, plan.revision),
   };
+}
+
+function settleStatistics(statistics: PlannerStatistics | null, revision: string): StatisticsReport | null {
+  try {
+    return statistics?.settle() ?? null;
+  } catch (error) {
+    throw new MigrationError('statement-failed', `revision ${revision} failed: ${(error as Error).message} (in: ANALYZE)`, revision, 'ANALYZE', error);
+  }
 }
 
 function firstLine(sql: string): string {

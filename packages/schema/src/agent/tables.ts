@@ -51,6 +51,13 @@ export const godwitApplyLog = sqliteTable('godwit_apply_log', {
   rollbackAllowed: integer('rollback_allowed', { mode: 'boolean' }).notNull(),
   /** With `forced`: the drift that was overridden, as the readable diff. */
   drift: text('drift'),
+  /**
+   * JSON object `{ carried, analysed }`: planner statistics (sqlite_stat1 rows, by table or index
+   * name) carried over through rebuilds and renames, and measured anew. Null when the database has
+   * no statistics or nothing committed. Added after the first release: older device databases gain
+   * it with ALTER TABLE ADD COLUMN (see the agent's bookkeeping-ddl.ts).
+   */
+  statistics: text('statistics'),
 });
 
 export type ApplyLogRow = typeof godwitApplyLog.$inferInsert;
