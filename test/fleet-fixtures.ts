@@ -244,26 +244,33 @@ function readExample(name: string): string {
   return readFileSync(join(EXAMPLE_MIGRATIONS, name), 'utf8');
 }
 
-/**
- * A bundle on top of shop_0003 whose revision rebuilds orders and, before that, spends CPU on
- * every order row: `burnPerRow` steps of a recursive count, correlated with the row so SQLite
- * cannot compute it once. Its duration on a device grows with that device's orders.
- */
-export async function slowBundle(ws: Workspace, id: string, sequence: number, burnPerRow: number): Promise<string> {
+/** A bundle of the shop migrations plus one revision `id` on top of shop_0003 (`up`/`down`: JS bodies over `op`). */
+export async function bundleOnHead(ws: Workspace, id: string, sequence: number, message: string, up: string, down: string): Promise<string> {
   const revision = `export default {
   id: '${id}',
   parent: 'shop_0003',
-  message: 'orders: recompute totals, new default (slow on purpose)',
-  up(op) {
-    op.execute(${JSON.stringify(burnStatement(burnPerRow))});
-    op.alterColumn('orders', 'total_cents', { default: '1' });
-  },
-  down(op) {
-    op.alterColumn('orders', 'total_cents', { default: '0' });
-  },
+  message: ${JSON.stringify(message)},
+  up(op) { ${up} },
+  down(op) { ${down} },
 };
 `;
   return bundleFile(ws, `${id}.mbundle`, migrationsFolder(ws, `${id}-migrations`, { [`0004_${id}.mjs`]: revision }), { sequence });
+}
+
+/**
+ * A revision that rebuilds orders and, before that, spends CPU on every order row: `burnPerRow`
+ * steps of a recursive count, correlated with the row so SQLite cannot compute it once. Its
+ * duration on a device grows with that device's orders.
+ */
+export function slowBundle(ws: Workspace, id: string, sequence: number, burnPerRow: number): Promise<string> {
+  return bundleOnHead(
+    ws,
+    id,
+    sequence,
+    'orders: recompute totals, new default (slow on purpose)',
+    `op.execute(${JSON.stringify(burnStatement(burnPerRow))}); op.alterColumn('orders', 'total_cents', { default: '1' });`,
+    `op.alterColumn('orders', 'total_cents', { default: '0' });`,
+  );
 }
 
 function burnStatement(perRow: number): string {
@@ -348,7 +355,8 @@ export class Agent {
   }
 
   start(): void {
-    const child = spawn(process.execPath, [AGENT_BIN, 'run', '--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // A process group of its own, so that `kill` takes the daemon and its apply process together.
+    const child = spawn(process.execPath, [AGENT_BIN, 'run', '--config', this.configPath], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => this.log.push(line));
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     this.child = child;
@@ -361,8 +369,9 @@ export class Agent {
     return this.exited;
   }
 
+  /** SIGKILL to the daemon and its apply process at once: the device losing power. */
   async kill(): Promise<void> {
-    if (this.running) this.child!.kill('SIGKILL');
+    if (this.running) process.kill(-this.child!.pid!, 'SIGKILL');
     await this.exited;
   }
 
