@@ -175,12 +175,15 @@ export interface ServeProcess {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** What the spawned coordinators accept on /metrics. */
+const METRICS_TOKEN = 'fixture-metrics-token';
+
 /** The real `coordinator serve`, from source, as a child process; resolves once it printed its addresses. */
 export async function spawnServe(args: string[]): Promise<ServeProcess> {
   const child = spawn(
     process.execPath,
     ['--conditions=source', '--import', 'tsx', '--input-type=module', '-e', `import { main } from '@godwit/coordinator'; process.exitCode = await main(process.argv.slice(1));`, 'serve', '--json', '--http-port', '0', ...args],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+    { cwd: ROOT, env: { ...process.env, GODWIT_METRICS_TOKEN: METRICS_TOKEN }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const first = await new Promise<string>((resolve, reject) => {
@@ -193,7 +196,7 @@ export async function spawnServe(args: string[]): Promise<ServeProcess> {
     http,
     mqtt,
     async reportsStored() {
-      const text = await (await fetch(`${http}/metrics`)).text();
+      const text = await (await fetch(`${http}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
       return Number(/^godwit_ingest_reports_total(?:\{\})? (\d+)/m.exec(text)?.[1] ?? 0);
     },
     async kill(signal) {

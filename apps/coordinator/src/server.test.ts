@@ -40,7 +40,7 @@ describe.each(testDrivers())('serve wiring on %s: HTTP, store and MQTT together'
 
     await expect(connectAsync(running.mqttUrl, { username: device.mqtt.username, password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow();
 
-    const listener = await connectAsync(running.mqttUrl, { username: device.mqtt.username, password: device.mqtt.password, clientId: 'dev-1-listener', reconnectPeriod: 0 });
+    const listener = await connectAsync(running.mqttUrl, { username: device.mqtt.username, password: device.mqtt.password, clientId: device.mqtt.username, reconnectPeriod: 0 });
     const delivered = new Promise<Buffer>((resolve) => listener.on('message', (_topic, payload) => resolve(payload)));
     await listener.subscribeAsync(deviceTopic(tenant.id, 'dev-1', 'bundle'), { qos: 1 });
 
@@ -64,7 +64,7 @@ describe.each(testDrivers())('serve wiring on %s: HTTP, store and MQTT together'
     expect(JSON.parse((await runCli(['rollout', 'status', rollout, '--json'], env)).stdout)).toMatchObject({ succeeded: 1, pending: 0 });
     await sim.close();
 
-    const metrics = await (await fetch(`${running.httpUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${running.httpUrl}/metrics`, { headers: { authorization: `Bearer ${running.adminToken.token}` } })).text();
     expect(metrics).toMatch(/^godwit_ingest_reports_total [1-9]/m);
     expect(metrics).toMatch(/^godwit_ingest_batches_total [1-9]/m);
     expect(errors).toEqual([]);
@@ -84,7 +84,7 @@ describe.each(testDrivers())('serve wiring on %s: HTTP, store and MQTT together'
 
     // What an offline device finds when it next connects: the retained message, if any.
     const retained = async () => {
-      const client = await connectAsync(running.mqttUrl, { username: device.mqtt.username, password: device.mqtt.password, clientId: `dev-9-${Date.now()}`, reconnectPeriod: 0 });
+      const client = await connectAsync(running.mqttUrl, { username: device.mqtt.username, password: device.mqtt.password, clientId: device.mqtt.username, reconnectPeriod: 0 });
       const got = new Promise<Buffer | null>((resolve) => {
         client.on('message', (_topic, payload) => resolve(payload));
         setTimeout(() => resolve(null), 1_000);

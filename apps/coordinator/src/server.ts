@@ -75,7 +75,7 @@ async function start(config: ServeConfig, onError: (error: unknown) => void, loc
     await mqtt.access.reconcile(await store.devices.activeUsernames());
     await store.rollouts.redeliverPending();
     registerFleetMetrics(metrics, store.totals);
-    const http = createHttpServer({ store, adminToken: adminToken.token, access: mqtt.access, metrics }, onError);
+    const http = createHttpServer({ store, adminToken: adminToken.token, metricsToken: config.metricsToken, access: mqtt.access, metrics }, onError);
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
       http.listen(config.httpPort, HOST, resolve);

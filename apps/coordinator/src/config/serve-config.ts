@@ -13,6 +13,8 @@ export interface ServeConfig {
   httpPort: number;
   mqttPort: number;
   adminToken: string | undefined;
+  /** A token that may read /metrics and nothing else (the admin token may too). */
+  metricsToken: string | undefined;
   /** An existing non-superuser role to run tenant queries as, instead of creating godwit_service. */
   serviceRole: string | undefined;
 }
@@ -24,6 +26,7 @@ export interface ServeFlags {
   'http-port'?: string | undefined;
   'mqtt-port'?: string | undefined;
   'admin-token'?: string | undefined;
+  'metrics-token'?: string | undefined;
   'service-role'?: string | undefined;
 }
 
@@ -36,6 +39,7 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeCon
     httpPort: port(flags['http-port'], DEFAULT_HTTP_PORT, '--http-port'),
     mqttPort: port(flags['mqtt-port'], DEFAULT_MQTT_PORT, '--mqtt-port'),
     adminToken: flags['admin-token'] ?? (env.GODWIT_ADMIN_TOKEN || undefined),
+    metricsToken: flags['metrics-token'] ?? (env.GODWIT_METRICS_TOKEN || undefined),
     serviceRole: flags['service-role'] ?? (env.GODWIT_SERVICE_ROLE || undefined),
   };
 }

@@ -7,14 +7,22 @@ export type Principal = { kind: 'admin' } | { kind: 'operator'; tenantId: string
 
 /** Who the bearer token says the caller is; admin and operator tokens are told apart by lookup, not by shape. */
 export async function authenticate(req: IncomingMessage, adminToken: string, tenants: TenantStore): Promise<Principal> {
-  const header = req.headers.authorization ?? '';
-  const match = /^Bearer\s+(\S+)$/i.exec(header);
-  if (!match) throw new CoordinatorError('unauthorized', 'missing bearer token (--token / GODWIT_TOKEN)');
-  const token = match[1]!;
+  const token = bearerToken(req, 'missing bearer token (--token / GODWIT_TOKEN)');
   if (sameToken(token, adminToken)) return { kind: 'admin' };
   const tenantId = await tenants.authenticate(token);
   if (!tenantId) throw new CoordinatorError('unauthorized', 'token refused');
   return { kind: 'operator', tenantId };
+}
+
+/**
+ * /metrics lists every tenant's id, its devices and its rollouts, so it is the service operator's:
+ * the admin token, or a metrics token that can do nothing else (what a Prometheus scraper holds).
+ */
+export function authenticateMetricsReader(req: IncomingMessage, adminToken: string, metricsToken: string | undefined): void {
+  const token = bearerToken(req, 'missing bearer token (the admin token or --metrics-token)');
+  if (!sameToken(token, adminToken) && !(metricsToken !== undefined && sameToken(token, metricsToken))) {
+    throw new CoordinatorError('unauthorized', '/metrics needs the admin token or the metrics token');
+  }
 }
 
 export function requireAdmin(principal: Principal): void {
@@ -24,4 +32,10 @@ export function requireAdmin(principal: Principal): void {
 export function requireTenant(principal: Principal): string {
   if (principal.kind !== 'operator') throw new CoordinatorError('forbidden', "this needs a tenant's operator token, not the admin token");
   return principal.tenantId;
+}
+
+function bearerToken(req: IncomingMessage, missing: string): string {
+  const match = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!match) throw new CoordinatorError('unauthorized', missing);
+  return match[1]!;
 }

@@ -6,6 +6,8 @@ import type { MetricsRegistry } from './metrics-registry.js';
 export interface HttpDeps {
   store: Store;
   adminToken: string;
+  /** Reads /metrics only; the admin token also does. */
+  metricsToken?: string | undefined;
   /** Keeps the broker's device access in step with registrations and revocations. */
   access: DeviceAccess;
   metrics: MetricsRegistry;

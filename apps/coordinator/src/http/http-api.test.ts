@@ -159,7 +159,7 @@ describe.each(testDrivers())('HTTP API on %s', (driver) => {
   });
 
   it('exposes fleet metrics', async () => {
-    const text: string = (await api.call('GET', '/metrics', null)).json;
+    const text: string = (await api.call('GET', '/metrics', api.adminToken)).json;
     expect(text).toMatch(new RegExp(`godwit_devices\\{tenant="${a.id}",revision="d_0001"\\} 2`));
     expect(text).toMatch(/# TYPE godwit_rollout_targets gauge/);
     expect(text).toMatch(/godwit_rollout_results\{tenant="[^"]+",rollout="[^"]+",result="succeeded"\} 0/);

@@ -6,9 +6,9 @@ import type { Command } from '../command.js';
 export const serveCommand: Command = {
   name: 'serve',
   summary:
-    'Run the service: embedded PGlite in --data-dir (default ./godwit-data) unless --database-url/DATABASE_URL, embedded MQTT broker unless --mqtt-url/MQTT_URL. Listens on 127.0.0.1; port 0 picks a free one. --service-role/GODWIT_SERVICE_ROLE names an existing non-superuser role for tenant queries.',
+    'Run the service: embedded PGlite in --data-dir (default ./godwit-data) unless --database-url/DATABASE_URL, embedded MQTT broker unless --mqtt-url/MQTT_URL. Listens on 127.0.0.1; port 0 picks a free one. --service-role/GODWIT_SERVICE_ROLE names an existing non-superuser role for tenant queries. /metrics needs the admin token or --metrics-token/GODWIT_METRICS_TOKEN.',
   usage:
-    'serve [--data-dir DIR] [--database-url URL] [--mqtt-url URL] [--http-port N] [--mqtt-port N] [--admin-token TOKEN] [--service-role ROLE] [--json]',
+    'serve [--data-dir DIR] [--database-url URL] [--mqtt-url URL] [--http-port N] [--mqtt-port N] [--admin-token TOKEN] [--metrics-token TOKEN] [--service-role ROLE] [--json]',
   options: {
     'data-dir': { type: 'string' },
     'database-url': { type: 'string' },
@@ -16,6 +16,7 @@ export const serveCommand: Command = {
     'http-port': { type: 'string' },
     'mqtt-port': { type: 'string' },
     'admin-token': { type: 'string' },
+    'metrics-token': { type: 'string' },
     'service-role': { type: 'string' },
     json: { type: 'boolean' },
   },

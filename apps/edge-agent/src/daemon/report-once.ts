@@ -1,0 +1,54 @@
+import type { DaemonSettings } from './daemon-settings.js';
+import { deviceIdentity, type DeviceIdentity } from './device-identity.js';
+import type { DeviceLedger } from './device-ledger.js';
+import type { Logger } from './logger.js';
+import { MqttSession } from './mqtt-session.js';
+import { Reporter } from './reporter.js';
+
+/**
+ * `run --once`: reports what is unconfirmed if the broker answers within `onceReportTimeoutMs`,
+ * waiting for the coordinator's ack, then says offline and disconnects. Never longer than the
+ * budget (at most a minute): the runtime's start must not wait on the network. What is not
+ * confirmed stays in the outbox for the daemon. Resolves with whether everything was confirmed.
+ */
+export async function reportOnce(settings: DaemonSettings, ledger: DeviceLedger, log: Logger): Promise<boolean> {
+  if (!ledger.outbox.pending) return true;
+  let device: DeviceIdentity;
+  try {
+    device = deviceIdentity(settings.mqtt.username);
+  } catch (error) {
+    log('report-skipped', { reason: (error as Error).message });
+    return false;
+  }
+  let confirm = () => {};
+  const confirmed = new Promise<boolean>((resolve) => (confirm = () => resolve(true)));
+  const session = new MqttSession(
+    { url: settings.mqtt.url, device, password: settings.mqtt.password, ca: settings.mqtt.ca, keepaliveSeconds: settings.mqtt.keepaliveSeconds, reconnect: settings.reconnect, subscriptions: [device.topics.ack] },
+    {
+      connected: () => reporter.send(),
+      // The daemon's persistent session may hold a bundle subscription: only acks matter here.
+      message: (topic, payload) => topic === device.topics.ack && reporter.onAck(payload),
+    },
+    log,
+  );
+  const reporter = new Reporter({
+    ledger,
+    publish: (payload) => session.publish(device.topics.state, payload),
+    log,
+    ackTimeoutMs: settings.ackTimeoutMs,
+    applying: () => false,
+    onConfirmed: confirm,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), settings.onceReportTimeoutMs)));
+  try {
+    session.start();
+    const done = await Promise.race([confirmed, timedOut]);
+    if (!done) log('report-timeout', { afterMs: settings.onceReportTimeoutMs, unconfirmed: ledger.outbox.counter - ledger.outbox.acked });
+    return done;
+  } finally {
+    clearTimeout(timer);
+    reporter.stop();
+    await session.stop(1000);
+  }
+}
