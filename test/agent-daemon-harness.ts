@@ -8,9 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import pg from 'pg';
 import { serveConfig, startCoordinator, type RunningCoordinator } from '@godwit/coordinator';
 import { AGENT_BIN, type Workspace } from '../apps/edge-agent/test-support/fixtures.js';
+import { freshDatabase } from './coordinator-fixtures.js';
 
 export interface TestCoordinator {
   running: RunningCoordinator;
@@ -29,7 +29,8 @@ export interface TestCoordinator {
 
 /** A coordinator with one tenant whose operator trusts `ws.pub`. `mqttUrl`: an external broker. */
 export async function startTestCoordinator(ws: Workspace, options: { mqttUrl?: string } = {}): Promise<TestCoordinator> {
-  const database = await freshDatabase();
+  // PGlite in the data folder; with DATABASE_URL (CI), a fresh database on the PostgreSQL server.
+  const database = process.env.DATABASE_URL ? await freshDatabase() : null;
   const flags = {
     'data-dir': ws.path(`coordinator-${randomBytes(3).toString('hex')}`),
     'http-port': '0',
@@ -71,27 +72,6 @@ export async function startTestCoordinator(ws: Workspace, options: { mqttUrl?: s
     async close() {
       await running.close();
       await database?.drop();
-    },
-  };
-}
-
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> } | null> {
-  const server = process.env.DATABASE_URL;
-  if (!server) return null;
-  const name = `godwit_daemon_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: server });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
     },
   };
 }

@@ -174,4 +174,47 @@ describe.each(testDrivers())('device history and rollout progress on %s', (drive
     expect((await http('/v1/bundles', factory.token)).json.map((b: { id: string }) => b.id)).toEqual([bundle.bundleId]);
     expect(errors).toEqual([]);
   });
+
+  it('rollout status shows each target: pending, applying, succeeded, failed with the error', async () => {
+    const ops = await tenant('ops');
+    const bundle = makeTestBundle(signer.privateKey, ['can_0001']);
+    const head = { revision: 'can_0001', fingerprint: bundle.revisions.get('can_0001')!.fingerprint, bundleSequence: 1 };
+    writeFileSync(join(folder, 'canary.bundle'), bundle.bytes);
+    const [ok, bad, slow] = [await connect(ops, 'ok-1', 'canary'), await connect(ops, 'bad-1', 'canary'), await connect(ops, 'slow-1', 'canary')];
+    await json(['device', 'register', 'off-1', '--channel', 'canary'], ops.env);
+    const { rollout } = await json(['publish', 'canary.bundle', '--channel', 'canary'], ops.env);
+    const status = () => json(['rollout', 'status', rollout], ops.env);
+    const progress = async () => Object.fromEntries((await status()).devices.map((d: { id: string; status: string; error: string | null }) => [d.id, [d.status, d.error]]));
+
+    expect(await progress()).toEqual({ 'ok-1': ['pending', null], 'bad-1': ['pending', null], 'slow-1': ['pending', null], 'off-1': ['pending', null] });
+
+    const at = Date.now();
+    ok.record({ at, from: null, to: 'can_0001', revisions: ['can_0001'], outcome: 'applied', durationMs: 5 }, head);
+    const error = 'statement failed: CREATE TABLE t_0: disk I/O error';
+    bad.record({ at, from: null, to: null, revisions: ['can_0001'], outcome: 'rolled-back', durationMs: 9, error }, { ...head, revision: null, bundleSequence: null });
+    // A report that decides nothing: the device is there and has the bundle, its result is still to come.
+    slow.setState({ revision: null, fingerprint: '0'.repeat(64), bundleSequence: null });
+    await Promise.all([ok, bad, slow].map((d) => d.waitConfirmed(20_000)));
+
+    const mid = await status();
+    expect(mid).toMatchObject({ pending: 1, applying: 1, succeeded: 1, failed: 1, targets: mid.devices.map((d: { id: string }) => d.id) });
+    expect(mid.devices.find((d: { id: string }) => d.id === 'bad-1')).toEqual({ id: 'bad-1', status: 'failed', error, addedAt: expect.any(String), resultAt: expect.any(String) });
+    expect(mid.devices.find((d: { id: string }) => d.id === 'ok-1')).toEqual({ id: 'ok-1', status: 'succeeded', error: null, addedAt: expect.any(String), resultAt: expect.any(String) });
+    expect(mid.devices.find((d: { id: string }) => d.id === 'slow-1')).toEqual({ id: 'slow-1', status: 'applying', error: null, addedAt: expect.any(String), resultAt: null });
+    expect((await http(`/v1/rollouts/${rollout}`, ops.token)).json).toEqual(mid);
+    const text = (await cli(['rollout', 'status', rollout], ops.env)).stdout;
+    expect(text).toMatch(/\ntargets 4: 1 succeeded, 1 failed, 1 applying, 1 pending\nDEVICE\s+STATUS\s+SINCE\s+ERROR\n/);
+    expect(text).toMatch(/\nbad-1\s+failed\s+\S+\s+statement failed: CREATE TABLE t_0: disk I\/O error\n/);
+    expect(text).toMatch(/\nslow-1\s+applying\s+\S+\n/);
+
+    slow.record({ at: Date.now(), from: null, to: 'can_0001', revisions: ['can_0001'], outcome: 'applied', durationMs: 7 }, head);
+    await slow.waitConfirmed(20_000);
+    expect(await progress()).toEqual({ 'ok-1': ['succeeded', null], 'bad-1': ['failed', error], 'slow-1': ['succeeded', null], 'off-1': ['pending', null] });
+    expect(await status()).toMatchObject({ pending: 1, applying: 0, succeeded: 2, failed: 1 });
+
+    const other = await tenant('others');
+    expect((await http(`/v1/rollouts/${rollout}`, other.token)).status).toBe(404);
+    expect((await cli(['rollout', 'status', rollout], other.env))).toMatchObject({ code: 7, stdout: '' });
+    expect(errors).toEqual([]);
+  });
 });

@@ -18,7 +18,11 @@ export interface RolloutStatus {
   pauseReason: string | null;
   /** The devices reached, in the order they were (ties by id): widening only appends. */
   targets: string[];
+  /** Each target's progress, in the order of `targets`. */
+  devices: TargetProgress[];
+  /** Counts of `devices` by status: they add up to the number of targets. */
   pending: number;
+  applying: number;
   succeeded: number;
   failed: number;
   failureThresholdPercent: number;
@@ -34,11 +38,26 @@ export interface PublishInput {
   minAttempts?: number;
 }
 
+/**
+ * Where one target stands. `pending`: the bundle is handed to the broker and the device has not
+ * reported since; `applying`: the device has reported since it was targeted (so it has connected
+ * and been given the bundle) but no result of its has decided the target yet; `succeeded` /
+ * `failed`: a result decided it (`error` says why it failed).
+ */
+export interface TargetProgress {
+  id: string;
+  status: 'pending' | 'applying' | 'succeeded' | 'failed';
+  error: string | null;
+  addedAt: string;
+  resultAt: string | null;
+}
+
 /** One migration result as ingest stored it, for the rollout counters. */
 export interface ResultEvent {
   deviceId: string;
   outcome: 'applied' | 'up-to-date' | 'rolled-back' | 'refused';
   to: string | null;
+  error?: string;
 }
 
 type RolloutRow = typeof t.rollouts.$inferSelect;
@@ -162,10 +181,10 @@ export class RolloutService {
       if (!verdict) continue;
       await tx
         .update(t.rolloutTargets)
-        .set({ status: verdict, resultAt: new Date() })
+        .set({ ...verdict, resultAt: new Date() })
         .where(and(eq(t.rolloutTargets.rolloutId, target.rolloutId), eq(t.rolloutTargets.deviceId, target.deviceId)));
       const counts = touched.get(target.rolloutId) ?? { successes: 0, failures: 0 };
-      counts[verdict === 'succeeded' ? 'successes' : 'failures'] += 1;
+      counts[verdict.status === 'succeeded' ? 'successes' : 'failures'] += 1;
       touched.set(target.rolloutId, counts);
     }
     const changes: RolloutStateChanged[] = [];
@@ -270,12 +289,21 @@ export class RolloutService {
 
   private async load(tx: Tx, id: string): Promise<RolloutStatus> {
     const row = await this.row(tx, id);
-    const targets = await tx
-      .select({ deviceId: t.rolloutTargets.deviceId, status: t.rolloutTargets.status })
+    const rows = await tx
+      .select({
+        deviceId: t.rolloutTargets.deviceId,
+        status: t.rolloutTargets.status,
+        error: t.rolloutTargets.error,
+        addedAt: t.rolloutTargets.addedAt,
+        resultAt: t.rolloutTargets.resultAt,
+        reportedAt: t.deviceState.reportedAt,
+      })
       .from(t.rolloutTargets)
+      .leftJoin(t.deviceState, and(eq(t.deviceState.tenantId, t.rolloutTargets.tenantId), eq(t.deviceState.deviceId, t.rolloutTargets.deviceId)))
       .where(eq(t.rolloutTargets.rolloutId, id))
       .orderBy(t.rolloutTargets.addedAt, t.rolloutTargets.deviceId);
-    const count = (status: string) => targets.filter((target) => target.status === status).length;
+    const devices = rows.map(progress);
+    const count = (status: TargetProgress['status']) => devices.filter((target) => target.status === status).length;
     return {
       id: row.id,
       tenant: row.tenantId,
@@ -285,8 +313,10 @@ export class RolloutService {
       selectors: row.selectors,
       state: row.state,
       pauseReason: row.pauseReason,
-      targets: targets.map((target) => target.deviceId),
+      targets: devices.map((target) => target.id),
+      devices,
       pending: count('pending'),
+      applying: count('applying'),
       succeeded: count('succeeded'),
       failed: count('failed'),
       failureThresholdPercent: row.failureThresholdPercent,
@@ -298,16 +328,30 @@ export class RolloutService {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+type Verdict = { status: 'succeeded' | 'failed'; error: string | null };
+
 /**
  * A pending target's outcome from the device's newly stored results, or null while none decides
  * it. Device clocks are not trusted, so any new result counts, not only those dated after targeting.
  */
-function judge(target: { deviceId: string; heads: string[] }, events: readonly ResultEvent[]): 'succeeded' | 'failed' | null {
-  let verdict: 'succeeded' | 'failed' | null = null;
+function judge(target: { deviceId: string; heads: string[] }, events: readonly ResultEvent[]): Verdict | null {
+  let verdict: Verdict | null = null;
   for (const e of events) {
     if (e.deviceId !== target.deviceId) continue;
-    if (e.outcome === 'rolled-back' || e.outcome === 'refused') verdict = 'failed';
-    else if (e.to !== null && target.heads.includes(e.to)) verdict = 'succeeded';
+    if (e.outcome === 'rolled-back' || e.outcome === 'refused') verdict = { status: 'failed', error: e.error ?? e.outcome };
+    else if (e.to !== null && target.heads.includes(e.to)) verdict = { status: 'succeeded', error: null };
   }
   return verdict;
+}
+
+/** A stored target as the operator reads it: undecided ones split by whether the device reported since it was targeted. */
+function progress(row: { deviceId: string; status: string; error: string | null; addedAt: Date; resultAt: Date | null; reportedAt: Date | null }): TargetProgress {
+  const reportedSince = row.reportedAt !== null && row.reportedAt > row.addedAt;
+  return {
+    id: row.deviceId,
+    status: row.status === 'pending' ? (reportedSince ? 'applying' : 'pending') : (row.status as 'succeeded' | 'failed'),
+    error: row.error,
+    addedAt: row.addedAt.toISOString(),
+    resultAt: row.resultAt?.toISOString() ?? null,
+  };
 }

@@ -2,8 +2,7 @@ import type { DaemonSettings } from './daemon-settings.js';
 import { deviceIdentity, type DeviceIdentity } from './device-identity.js';
 import type { DeviceLedger } from './device-ledger.js';
 import type { Logger } from './logger.js';
-import { MqttSession } from './mqtt-session.js';
-import { Reporter } from './reporter.js';
+import { linkDevice } from './device-link.js';
 
 /**
  * `run --once`: reports what is unconfirmed if the broker answers within `onceReportTimeoutMs`,
@@ -22,23 +21,7 @@ export async function reportOnce(settings: DaemonSettings, ledger: DeviceLedger,
   }
   let confirm = () => {};
   const confirmed = new Promise<boolean>((resolve) => (confirm = () => resolve(true)));
-  const session = new MqttSession(
-    { url: settings.mqtt.url, device, password: settings.mqtt.password, ca: settings.mqtt.ca, keepaliveSeconds: settings.mqtt.keepaliveSeconds, reconnect: settings.reconnect, subscriptions: [device.topics.ack] },
-    {
-      connected: () => reporter.send(),
-      // The daemon's persistent session may hold a bundle subscription: only acks matter here.
-      message: (topic, payload) => topic === device.topics.ack && reporter.onAck(payload),
-    },
-    log,
-  );
-  const reporter = new Reporter({
-    ledger,
-    publish: (payload) => session.publish(device.topics.state, payload),
-    log,
-    ackTimeoutMs: settings.ackTimeoutMs,
-    applying: () => false,
-    onConfirmed: confirm,
-  });
+  const { session, reporter } = linkDevice({ settings, device, ledger, log, onConfirmed: confirm });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), settings.onceReportTimeoutMs)));
   try {

@@ -7,11 +7,10 @@ import { ApplyRunner } from './apply-runner.js';
 import { receiveBundle } from './bundle-inbox.js';
 import type { DaemonSettings } from './daemon-settings.js';
 import { deviceIdentity } from './device-identity.js';
+import { linkDevice } from './device-link.js';
 import { openLedger } from './device-ledger.js';
 import type { Logger } from './logger.js';
 import { recordScanRefusals, refusal, resultOfRun } from './migration-results.js';
-import { MqttSession } from './mqtt-session.js';
-import { Reporter } from './reporter.js';
 
 /** SIGTERM must end the process within 10 s; this leaves room for the broker's answers. */
 const STOP_BUDGET_MS = 8000;
@@ -28,24 +27,7 @@ export async function runDaemon(settings: DaemonSettings, log: Logger): Promise<
   const { outbox } = ledger;
   const runner = new ApplyRunner();
 
-  const session = new MqttSession(
-    { url: settings.mqtt.url, device, password: settings.mqtt.password, ca: settings.mqtt.ca, keepaliveSeconds: settings.mqtt.keepaliveSeconds, reconnect: settings.reconnect, subscriptions: [device.topics.ack, device.topics.bundle] },
-    {
-      connected: () => reporter.refreshAndSend(),
-      message: (topic, payload) => {
-        if (topic === device.topics.ack) reporter.onAck(payload);
-        else if (topic === device.topics.bundle) onBundle(payload);
-      },
-    },
-    log,
-  );
-  const reporter = new Reporter({
-    ledger,
-    publish: (payload) => session.publish(device.topics.state, payload),
-    log,
-    ackTimeoutMs: settings.ackTimeoutMs,
-    applying: () => runner.busy,
-  });
+  const { session, reporter } = linkDevice({ settings, device, ledger, log, onBundle: (payload) => onBundle(payload), applying: () => runner.busy });
 
   const apply = async (bundle: LoadedBundle): Promise<void> => {
     const { sequence, bundleId } = bundle.manifest;

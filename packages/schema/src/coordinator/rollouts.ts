@@ -48,6 +48,8 @@ export const rolloutTargets = pgTable(
     status: text('status').$type<TargetStatus>().notNull().default('pending'),
     addedAt: timestamp('added_at', { withTimezone: true }).notNull().defaultNow(),
     resultAt: timestamp('result_at', { withTimezone: true }),
+    /** Why a failed target failed: the deciding event's error, or its outcome when it sent none. */
+    error: text('error'),
   },
   (t) => [
     primaryKey({ columns: [t.rolloutId, t.deviceId] }),

@@ -1,20 +1,8 @@
+import type { RolloutStatus } from '../../rollouts/rollout-service.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { CLIENT_OPTIONS, CLIENT_USAGE, clientFor, print } from '../client-options.js';
-
-export interface RolloutStatus {
-  id: string;
-  bundle: string;
-  channel: string;
-  percent: number | null;
-  selectors: Record<string, string> | null;
-  state: string;
-  pauseReason: string | null;
-  targets: string[];
-  pending: number;
-  succeeded: number;
-  failed: number;
-}
+import { table } from './devices.js';
 
 export function percentFrom(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -28,7 +16,10 @@ function describe(r: RolloutStatus): string {
   return [
     `rollout ${r.id}: ${r.state}${r.pauseReason ? ` (${r.pauseReason})` : ''}`,
     `bundle ${r.bundle} on channel ${r.channel}, ${scope}`,
-    `targets ${r.targets.length}: ${r.succeeded} succeeded, ${r.failed} failed, ${r.pending} pending`,
+    `targets ${r.targets.length}: ${r.succeeded} succeeded, ${r.failed} failed, ${r.applying} applying, ${r.pending} pending`,
+    ...(r.devices.length === 0
+      ? []
+      : [table([['DEVICE', 'STATUS', 'SINCE', 'ERROR'], ...r.devices.map((d) => [d.id, d.status, d.resultAt ?? d.addedAt, d.error ?? ''])])]),
   ].join('\n');
 }
 
