@@ -4,11 +4,11 @@
  * at start and reports it, applies a bundle published over MQTT with the rows kept, treats the same
  * delivery again as nothing, and on SIGTERM exits 0 with the device shown offline.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from './coordinator-fixtures.js';
-import { bundleFile, makeWorkspace, seedShop, sha256File, tableDigest, writeMigrations, EXAMPLE_MIGRATIONS, type Workspace } from '../apps/edge-agent/test-support/fixtures.js';
-import { spawnDaemon, startTestCoordinator, writeDaemonConfig, type TestCoordinator } from './agent-daemon-harness.js';
+import { freePort, waitFor } from './coordinator-fixtures.js';
+import { agent, bundleFile, makeWorkspace, migrationsFolder, seedShop, sha256File, tableDigest, target, writeMigrations, EXAMPLE_MIGRATIONS, type Workspace } from '../apps/edge-agent/test-support/fixtures.js';
+import { spawnDaemon, startTestCoordinator, writeDaemonConfig, type LogLine, type TestCoordinator } from './agent-daemon-harness.js';
 
 let ws: Workspace;
 let coordinator: TestCoordinator;
@@ -74,4 +74,52 @@ describe('edge-agent run (daemon)', () => {
     expect((await again.stop('SIGTERM')).code).toBe(0);
     expect(existsSync(ws.path('dev-1.db.godwit-agent'))).toBe(true);
   });
+
+  it('reports once what happened while the broker was away: run --once, an offline upgrade, and an apply killed right after it committed', async () => {
+    const credentials = await coordinator.register('dev-2');
+    const unreachable = { url: `mqtt://127.0.0.1:${await freePort()}`, ...credentials };
+    const offline = writeDaemonConfig(ws, 'dev-2', unreachable, { onceReportTimeoutMs: 1000 });
+    const db = ws.path('dev-2.db');
+    const first = await bundleFile(ws, 'dev-2-bundles/runtime.mbundle', shopUpTo(ws, 2), { sequence: 1 });
+    const fourth = migrationsFolder(ws, 'shop-4', {
+      '0004_customer_note.mjs': "export default { id: 'shop_0004', parent: 'shop_0003', message: 'note', up(op) { op.addColumn('customers', 'note', 'TEXT'); } };",
+    });
+    for (const bytes of [first, await bundleFile(ws, 'shop-3b.mbundle', shopUpTo(ws, 3), { sequence: 2 }), await bundleFile(ws, 'shop-4.mbundle', fourth, { sequence: 3 })]) {
+      await coordinator.upload(readFileSync(bytes));
+    }
+
+    // The start script's --once, broker unreachable: applied, exit 0, recorded in the outbox.
+    const once = agent(['run', '--config', offline, '--once', '--json']);
+    expect(once.code, once.stderr).toBe(0);
+    expect(JSON.parse(once.stdout)).toMatchObject({ outcome: 'applied', to: 'shop_0002' });
+    expect(once.stderr).toMatch(/report-timeout/);
+    // A field tech's upgrade: a committed migration the outbox has not imported yet (as after a crash right after COMMIT).
+    expect(agent(['upgrade', ...target(ws, db, ws.path('shop-3b.mbundle'))]).code).toBe(0);
+    // The daemon applies the runtime's next bundle and is killed before it can report.
+    writeFileSync(ws.path('dev-2-bundles/runtime-2.mbundle'), readFileSync(ws.path('shop-4.mbundle')));
+    const killed = spawnDaemon(offline);
+    await killed.waitFor('applied', (l) => l.to === 'shop_0004');
+    expect((await killed.stop('SIGKILL')).signal).toBe('SIGKILL');
+
+    const online = writeDaemonConfig(ws, 'dev-2', { ...unreachable, url: coordinator.running.mqttUrl });
+    const daemon = spawnDaemon(online);
+    await waitFor('the coordinator to show dev-2 at shop_0004', async () => (await coordinator.device('dev-2')).revision === 'shop_0004', 20_000);
+    await daemon.waitFor('acked', () => !existsPending(daemon.lines));
+    const expected = [['applied', 'shop_0004'], ['applied', 'shop_0003'], ['applied', 'shop_0002']];
+    expect((await coordinator.events('dev-2')).map((e) => [e.outcome, e.to])).toEqual(expected);
+    expect((await daemon.stop('SIGTERM')).code).toBe(0);
+
+    // Once more, reachable: nothing new to say, nothing stored twice.
+    const again = spawnDaemon(online);
+    await again.waitFor('reported');
+    expect((await again.stop('SIGTERM')).code).toBe(0);
+    expect((await coordinator.events('dev-2')).map((e) => [e.outcome, e.to])).toEqual(expected);
+  });
 });
+
+/** True until an ack has covered the counter of the last report sent. */
+function existsPending(lines: LogLine[]): boolean {
+  const reported = lines.filter((l) => l.event === 'reported').at(-1)?.counter as number | undefined;
+  const acked = lines.filter((l) => l.event === 'acked').at(-1)?.counter as number | undefined;
+  return reported === undefined || acked === undefined || acked < reported;
+}
