@@ -6,7 +6,9 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from './coordinator-fixtures.js';
+import { connectAsync } from 'mqtt';
+import { deviceTopic } from '@godwit/fleet-protocol';
+import { freePort, startMosquitto, waitFor } from './coordinator-fixtures.js';
 import { agent, bundleFile, makeWorkspace, migrationsFolder, seedShop, sha256File, tableDigest, target, writeMigrations, EXAMPLE_MIGRATIONS, type Workspace } from '../apps/edge-agent/test-support/fixtures.js';
 import { spawnDaemon, startTestCoordinator, writeDaemonConfig, type LogLine, type TestCoordinator } from './agent-daemon-harness.js';
 
@@ -114,6 +116,48 @@ describe('edge-agent run (daemon)', () => {
     await again.waitFor('reported');
     expect((await again.stop('SIGTERM')).code).toBe(0);
     expect((await coordinator.events('dev-2')).map((e) => [e.outcome, e.to])).toEqual(expected);
+  });
+
+  it('on an external broker: refuses a tampered bundle on its topic (reported, database byte-identical, nothing written) and never downgrades to an older one', async () => {
+    const mosquitto = await startMosquitto();
+    const external = await startTestCoordinator(ws, { mqttUrl: mosquitto.adminUrl });
+    const publisher = await connectAsync(mosquitto.adminUrl, { clientId: 'tamper-test', reconnectPeriod: 0 });
+    try {
+      const mqtt = { url: `mqtt://127.0.0.1:${mosquitto.port}`, ...(await external.register('dev-3')) };
+      const config = writeDaemonConfig(ws, 'dev-3', mqtt);
+      const current = await bundleFile(ws, 'dev-3-bundles/runtime.mbundle', shopUpTo(ws, 3), { sequence: 5 });
+      await external.upload(readFileSync(current));
+      const daemon = spawnDaemon(config);
+      await daemon.waitFor('ready');
+      await waitFor('the coordinator to show dev-3 at shop_0003', async () => (await external.device('dev-3')).revision === 'shop_0003', 20_000);
+      const db = ws.path('dev-3.db');
+      const digest = sha256File(db);
+      const folder = readdirSync(ws.path('dev-3-bundles'));
+      const topic = deviceTopic(external.tenantId, 'dev-3', 'bundle');
+
+      const tampered = Buffer.from(readFileSync(await bundleFile(ws, 'dev-3-next.mbundle', shopUpTo(ws, 3), { sequence: 6 })));
+      tampered[tampered.length - 10]! ^= 0xff;
+      await publisher.publishAsync(topic, tampered, { qos: 1, retain: true });
+      const refused = await daemon.waitFor('refused');
+      expect(refused.error).toMatch(/refused/);
+      await waitFor('the refusal at the coordinator', async () => (await external.events('dev-3')).some((e) => e.outcome === 'refused'), 20_000);
+
+      const older = readFileSync(await bundleFile(ws, 'dev-3-old.mbundle', shopUpTo(ws, 2), { sequence: 4 }));
+      await publisher.publishAsync(topic, older, { qos: 1, retain: true });
+      await daemon.waitFor('bundle-stale', (l) => l.sequence === 4);
+      await publisher.publishAsync(topic, Buffer.alloc(0), { qos: 1, retain: true });
+      await daemon.waitFor('bundle-empty');
+
+      expect(sha256File(db)).toBe(digest);
+      expect(readdirSync(ws.path('dev-3-bundles'))).toEqual(folder);
+      expect(daemon.lines.filter((l) => l.event === 'applying')).toHaveLength(1);
+      expect((await daemon.stop('SIGTERM')).code).toBe(0);
+      await waitFor('the coordinator to show dev-3 offline', async () => !(await external.device('dev-3')).online, 10_000);
+    } finally {
+      await publisher.endAsync();
+      await external.close();
+      await mosquitto.stop();
+    }
   });
 });
 
