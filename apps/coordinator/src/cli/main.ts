@@ -10,6 +10,9 @@ const PROGRAM = 'coordinator';
 const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze({
   serve: async () => (await import('./commands/serve.js')).serveCommand,
   'tenant create': async () => (await import('./commands/tenant-create.js')).tenantCreateCommand,
+  'token create': async () => (await import('./commands/token.js')).tokenCreateCommand,
+  'token list': async () => (await import('./commands/token.js')).tokenListCommand,
+  'token revoke': async () => (await import('./commands/token.js')).tokenRevokeCommand,
   'keys add': async () => (await import('./commands/keys-add.js')).keysAddCommand,
   'device register': async () => (await import('./commands/device-register.js')).deviceRegisterCommand,
   'device show': async () => (await import('./commands/device-show.js')).deviceShowCommand,

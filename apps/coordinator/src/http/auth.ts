@@ -1,17 +1,18 @@
 import type { IncomingMessage } from 'node:http';
 import { CoordinatorError } from '../store/errors.js';
-import type { TenantStore } from '../store/tenants.js';
+import type { TokenStore } from '../store/tokens.js';
 import { sameToken } from '../tenancy/tokens.js';
 
-export type Principal = { kind: 'admin' } | { kind: 'operator'; tenantId: string };
+export type Principal = { kind: 'admin' } | { kind: 'operator'; tenantId: string; tokenId: string };
 
 /** Who the bearer token says the caller is; admin and operator tokens are told apart by lookup, not by shape. */
-export async function authenticate(req: IncomingMessage, adminToken: string, tenants: TenantStore): Promise<Principal> {
+export async function authenticate(req: IncomingMessage, adminToken: string, tokens: TokenStore): Promise<Principal> {
   const token = bearerToken(req, 'missing bearer token (--token / GODWIT_TOKEN)');
   if (sameToken(token, adminToken)) return { kind: 'admin' };
-  const tenantId = await tenants.authenticate(token);
-  if (!tenantId) throw new CoordinatorError('unauthorized', 'token refused');
-  return { kind: 'operator', tenantId };
+  // Looked up on every request, so a revoked token is refused from the next one on.
+  const identity = await tokens.authenticate(token);
+  if (!identity) throw new CoordinatorError('unauthorized', 'token refused');
+  return { kind: 'operator', ...identity };
 }
 
 /**

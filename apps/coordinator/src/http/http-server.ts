@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { CoordinatorError } from '../store/errors.js';
 import { authenticate, type Principal } from './auth.js';
 import type { HttpDeps } from './deps.js';
@@ -10,24 +11,36 @@ import { keyRoutes } from './routes/keys.js';
 import { rolloutRoutes } from './routes/rollouts.js';
 import { serviceRoutes } from './routes/service.js';
 import { tenantRoutes } from './routes/tenants.js';
+import { tokenRoutes } from './routes/tokens.js';
 import { checkPathParams, checkQuery } from './validate.js';
 
-/** The coordinator's HTTP API (apps/coordinator/openapi.json). Errors: `{ "error": { "code", "message" } }`. */
-export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => void = () => {}): Server {
+/** The server's certificate (with any intermediates) and private key, PEM. */
+export interface HttpsCredentials {
+  cert: Buffer;
+  key: Buffer;
+}
+
+/**
+ * The coordinator's HTTP API (apps/coordinator/openapi.json), over HTTPS when given credentials.
+ * Errors: `{ "error": { "code", "message" } }`.
+ */
+export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => void = () => {}, tls?: HttpsCredentials): Server | HttpsServer {
   const routes: Route[] = [
     ...serviceRoutes(deps),
     ...tenantRoutes(deps),
+    ...tokenRoutes(deps),
     ...keyRoutes(deps),
     ...deviceRoutes(deps),
     ...bundleRoutes(deps),
     ...rolloutRoutes(deps),
   ];
-  return createServer((req, res) => {
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
     handle(routes, deps, req, res).catch((error) => {
       if (!(error instanceof CoordinatorError)) onError(error);
       send(res, toReply(error), req);
     });
-  });
+  };
+  return tls ? createHttpsServer(tls, listener) : createServer(listener);
 }
 
 async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -45,7 +58,7 @@ async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res
   const reply = await match.route.handle({
     req,
     params: match.params,
-    principal: () => (principal ??= authenticate(req, deps.adminToken, deps.store.tenants)),
+    principal: () => (principal ??= authenticate(req, deps.adminToken, deps.store.tokens)),
   });
   send(res, reply, req);
 }

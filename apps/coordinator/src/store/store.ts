@@ -12,6 +12,7 @@ import { ReportStore, type Presence } from './reports.js';
 import { Scopes } from './scopes.js';
 import { checkAdminConnection, DEFAULT_SERVICE_ROLE, prepareServiceRole } from './service-role.js';
 import { TenantStore } from './tenants.js';
+import { TokenStore } from './tokens.js';
 
 export interface StoreOptions {
   /** node-postgres when set; embedded PGlite in `dataDir` otherwise. */
@@ -28,6 +29,7 @@ export interface StoreOptions {
 /** The coordinator's store: one object over either driver. */
 export class Store implements IngestStore {
   readonly tenants: TenantStore;
+  readonly tokens: TokenStore;
   readonly keys: KeyStore;
   readonly devices: DeviceStore;
   readonly events: EventStore;
@@ -43,7 +45,8 @@ export class Store implements IngestStore {
     delivery: RolloutDelivery,
   ) {
     const scopes = new Scopes(database.db, serviceRole);
-    this.tenants = new TenantStore(scopes);
+    this.tokens = new TokenStore(scopes);
+    this.tenants = new TenantStore(scopes, this.tokens);
     this.keys = new KeyStore(scopes);
     this.devices = new DeviceStore(scopes);
     this.events = new EventStore(scopes);
