@@ -1,8 +1,11 @@
-import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { isIPv6, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { HOST, type ServeConfig } from './config/serve-config.js';
+import { createSecureContext } from 'node:tls';
+import type { ServeConfig, TlsFiles } from './config/serve-config.js';
+import { CoordinatorError } from './store/errors.js';
 import { registerFleetMetrics } from './http/fleet-metrics.js';
-import { createHttpServer } from './http/http-server.js';
+import { createHttpServer, type HttpsCredentials } from './http/http-server.js';
 import { PrometheusIngestMetrics } from './http/ingest-metrics.js';
 import { MetricsRegistry } from './http/metrics-registry.js';
 import { startMqtt, type MqttService } from './mqtt/index.js';
@@ -29,17 +32,24 @@ export interface RunningCoordinator {
  * await running.close();
  */
 export async function startCoordinator(config: ServeConfig, onError: (error: unknown) => void): Promise<RunningCoordinator> {
+  // Unusable certificate files stop the start before anything is created or opened.
+  const tls = config.httpTls && httpsCredentials(config.httpTls);
   // A PostgreSQL server arbitrates its own clients; a PGlite folder has only this lock.
   const lock = config.databaseUrl ? null : lockDataDir(config.dataDir);
   try {
-    return await start(config, onError, lock);
+    return await start(config, onError, lock, tls);
   } catch (error) {
     lock?.release();
     throw error;
   }
 }
 
-async function start(config: ServeConfig, onError: (error: unknown) => void, lock: DataDirLock | null): Promise<RunningCoordinator> {
+async function start(
+  config: ServeConfig,
+  onError: (error: unknown) => void,
+  lock: DataDirLock | null,
+  tls: HttpsCredentials | undefined,
+): Promise<RunningCoordinator> {
   const adminToken = resolveAdminToken(config.adminToken, config.dataDir);
   const metrics = new MetricsRegistry();
   // The store exists before the broker; bundles only need delivering once both run.
@@ -68,22 +78,23 @@ async function start(config: ServeConfig, onError: (error: unknown) => void, loc
     mqtt = await startMqtt({
       store,
       metrics: new PrometheusIngestMetrics(metrics),
-      ...(config.mqttUrl ? { url: config.mqttUrl } : { port: config.mqttPort, host: HOST }),
+      ...(config.mqttUrl ? { url: config.mqttUrl } : { port: config.mqttPort, host: config.host }),
       onError,
     });
     // A device revoked while the broker could not be told must not keep its broker account.
     await mqtt.access.reconcile(await store.devices.activeUsernames());
     await store.rollouts.redeliverPending();
     registerFleetMetrics(metrics, store.totals);
-    const http = createHttpServer({ store, adminToken: adminToken.token, metricsToken: config.metricsToken, access: mqtt.access, metrics }, onError);
+    const deps = { store, adminToken: adminToken.token, metricsToken: config.metricsToken, access: mqtt.access, metrics };
+    const http = createHttpServer(deps, onError, tls);
     await new Promise<void>((resolve, reject) => {
       http.once('error', reject);
-      http.listen(config.httpPort, HOST, resolve);
+      http.listen(config.httpPort, config.host, resolve);
     });
     const { port } = http.address() as AddressInfo;
     const running = { store, mqtt };
     return {
-      httpUrl: `http://${HOST}:${port}`,
+      httpUrl: `${config.httpTls ? 'https' : 'http'}://${isIPv6(config.host) ? `[${config.host}]` : config.host}:${port}`,
       mqttUrl: mqtt.url,
       adminToken,
       store,
@@ -101,4 +112,21 @@ async function start(config: ServeConfig, onError: (error: unknown) => void, loc
     await store.close();
     throw error;
   }
+}
+
+function httpsCredentials(files: TlsFiles): HttpsCredentials {
+  const read = (flag: string, file: string) => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new Error(`${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    }
+  };
+  const credentials = { cert: read('--http-tls-cert', files.certFile), key: read('--http-tls-key', files.keyFile) };
+  try {
+    createSecureContext(credentials);
+  } catch (error) {
+    throw new CoordinatorError('invalid-request', `--http-tls-cert/--http-tls-key: not a usable certificate and key (${(error as Error).message})`);
+  }
+  return credentials;
 }

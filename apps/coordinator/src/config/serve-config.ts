@@ -1,17 +1,28 @@
+import { isIP } from 'node:net';
 import { CoordinatorError } from '../store/errors.js';
 
 export const DEFAULT_HTTP_PORT = 8080;
 export const DEFAULT_MQTT_PORT = 1884;
 export const DEFAULT_DATA_DIR = './godwit-data';
-/** The service listens on loopback only; put a reverse proxy in front to expose it. */
-export const HOST = '127.0.0.1';
+/** Loopback unless --host says otherwise: exposing the service is a deliberate choice. */
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** PEM files: the server's certificate (with any intermediates) and its private key. */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+}
 
 export interface ServeConfig {
   dataDir: string;
   databaseUrl: string | undefined;
   mqttUrl: string | undefined;
+  /** Where the HTTP API and the embedded broker listen. */
+  host: string;
   httpPort: number;
   mqttPort: number;
+  /** HTTPS for the API; plain HTTP when absent. */
+  httpTls: TlsFiles | undefined;
   adminToken: string | undefined;
   /** A token that may read /metrics and nothing else (the admin token may too). */
   metricsToken: string | undefined;
@@ -23,8 +34,11 @@ export interface ServeFlags {
   'data-dir'?: string | undefined;
   'database-url'?: string | undefined;
   'mqtt-url'?: string | undefined;
+  host?: string | undefined;
   'http-port'?: string | undefined;
   'mqtt-port'?: string | undefined;
+  'http-tls-cert'?: string | undefined;
+  'http-tls-key'?: string | undefined;
   'admin-token'?: string | undefined;
   'metrics-token'?: string | undefined;
   'service-role'?: string | undefined;
@@ -36,12 +50,29 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeCon
     dataDir: flags['data-dir'] ?? DEFAULT_DATA_DIR,
     databaseUrl: flags['database-url'] ?? (env.DATABASE_URL || undefined),
     mqttUrl: flags['mqtt-url'] ?? (env.MQTT_URL || undefined),
+    host: host(flags.host),
     httpPort: port(flags['http-port'], DEFAULT_HTTP_PORT, '--http-port'),
     mqttPort: port(flags['mqtt-port'], DEFAULT_MQTT_PORT, '--mqtt-port'),
+    httpTls: tlsFiles(flags['http-tls-cert'], flags['http-tls-key'], '--http-tls'),
     adminToken: flags['admin-token'] ?? (env.GODWIT_ADMIN_TOKEN || undefined),
     metricsToken: flags['metrics-token'] ?? (env.GODWIT_METRICS_TOKEN || undefined),
     serviceRole: flags['service-role'] ?? (env.GODWIT_SERVICE_ROLE || undefined),
   };
+}
+
+/** An IP address or a host name the resolver knows; anything else is a usage error before binding. */
+function host(value: string | undefined): string {
+  if (value === undefined) return DEFAULT_HOST;
+  if (isIP(value) === 0 && !/^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(value)) {
+    throw new CoordinatorError('invalid-request', `--host ${value}: an IP address (0.0.0.0 or :: for every interface) or a host name`);
+  }
+  return value;
+}
+
+function tlsFiles(certFile: string | undefined, keyFile: string | undefined, prefix: string): TlsFiles | undefined {
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (!certFile || !keyFile) throw new CoordinatorError('invalid-request', `${prefix}-cert FILE and ${prefix}-key FILE: give both or neither`);
+  return { certFile, keyFile };
 }
 
 function port(value: string | undefined, fallback: number, flag: string): number {
