@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run demo`: the field tech's offline upgrade, end to end, in a temporary folder.
+// `npm run demo:offline`: the field tech's offline upgrade, end to end, in a temporary folder.
 // Needs only a built checkout (npm run build): no network, no configuration.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
