@@ -44,7 +44,7 @@ export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => vo
 }
 
 async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const { pathname, searchParams } = new URL(req.url ?? '/', 'http://localhost');
+  const { pathname, search } = new URL(req.url ?? '/', 'http://localhost');
   const match = matchRoute(routes, req.method ?? 'GET', pathname);
   if (!match) throw new CoordinatorError('not-found', `no route ${req.method} ${pathname}`);
   if ('allowed' in match) {
@@ -53,7 +53,7 @@ async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res
     return;
   }
   checkPathParams(match.route.path, match.params);
-  checkQuery(searchParams);
+  checkQuery(search);
   let principal: Promise<Principal> | undefined;
   const reply = await match.route.handle({
     req,

@@ -38,11 +38,25 @@ export function checkJsonText(value: unknown, field: string, depth = 0): void {
   }
 }
 
-/** Query parameters: names and values are text too. */
-export function checkQuery(search: URLSearchParams): void {
-  for (const [key, value] of search) {
+/**
+ * Query parameters, from the raw query string: names and values are text too, and percent-encoding
+ * that is not UTF-8 is refused (URLSearchParams would quietly turn it into U+FFFD).
+ */
+export function checkQuery(search: string): void {
+  for (const pair of search.replace(/^\?/, '').split('&')) {
+    if (pair === '') continue;
+    const at = pair.indexOf('=');
+    const key = decodeQuery(at < 0 ? pair : pair.slice(0, at), 'query: a parameter name');
     checkText(key, 'query: a parameter name');
-    checkText(value, `query: ${key}`);
+    if (at >= 0) checkText(decodeQuery(pair.slice(at + 1), `query: ${key}`), `query: ${key}`);
+  }
+}
+
+function decodeQuery(text: string, field: string): string {
+  try {
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    throw invalid(`${field}: not percent-encoded UTF-8`);
   }
 }
 
