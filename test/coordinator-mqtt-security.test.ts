@@ -18,7 +18,7 @@ let a1: Registered, a2: Registered, b1: Registered;
 const clients: MqttClient[] = [];
 
 async function connectAs(device: Registered, password = device.password): Promise<MqttClient> {
-  const client = await connectAsync(mqtt.url, { username: device.username, password, reconnectPeriod: 0, clientId: `t-${randomBytes(4).toString('hex')}` });
+  const client = await connectAsync(mqtt.url, { username: device.username, password, reconnectPeriod: 0, clientId: device.username });
   clients.push(client);
   return client;
 }

@@ -140,18 +140,16 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
   it('a device can publish only its own reports on Mosquitto too', async () => {
     const { tenantId, registered } = await fleet('replicas-acl');
     const [own, other] = registered as [Registered, Registered];
-    const client = await connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, {
-      username: own.username,
-      password: own.password,
-      protocolVersion: 5,
-      reconnectPeriod: 0,
-    });
-    cleanups.push(() => client.endAsync(true));
-    await expect(client.subscribeAsync(deviceTopic(tenantId, other.deviceId, 'ack'), { qos: 1 })).rejects.toThrow(/Subscribe error/);
-    await expect(client.subscribeAsync('godwit/#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
-    expect((await client.subscribeAsync(deviceTopic(tenantId, own.deviceId, 'ack'), { qos: 1 }))[0]!.qos).toBe(1);
-    const probe = await connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { username: own.username, password: own.password, protocolVersion: 5, reconnectPeriod: 0, clientId: `probe-${own.deviceId}` });
-    cleanups.push(() => probe.endAsync(true));
+    // The broker holds each device to its username as client id: one connection at a time.
+    const connectOwn = async () => {
+      const client = await connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { username: own.username, password: own.password, protocolVersion: 5, reconnectPeriod: 0, clientId: own.username });
+      cleanups.push(() => client.endAsync(true));
+      return client;
+    };
+    const probe = await connectOwn();
+    await expect(probe.subscribeAsync(deviceTopic(tenantId, other.deviceId, 'ack'), { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    await expect(probe.subscribeAsync('godwit/#', { qos: 1 })).rejects.toThrow(/Subscribe error/);
+    expect((await probe.subscribeAsync(deviceTopic(tenantId, own.deviceId, 'ack'), { qos: 1 }))[0]!.qos).toBe(1);
     // The coordinator's user watches the victim's state topic: nothing may arrive there.
     const arrived: Buffer[] = [];
     const watch = (topic: string, payload: Buffer) => topic === deviceTopic(tenantId, other.deviceId, 'state') && arrived.push(payload);
@@ -166,8 +164,10 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     await new Promise((r) => setTimeout(r, 300));
     admin.off('message', watch);
     expect(arrived).toEqual([]);
-    await expect(connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { username: own.username, password: 'wrong', reconnectPeriod: 0 })).rejects.toThrow();
+    await expect(connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { username: own.username, password: 'wrong', reconnectPeriod: 0, clientId: own.username })).rejects.toThrow();
+    await probe.endAsync(true);
     // Revoking removes the client from the broker and disconnects it at once.
+    const client = await connectOwn();
     const gone = new Promise<void>((resolve) => client.once('close', () => resolve()));
     await access.revoke(own.username);
     await gone;
@@ -180,7 +180,7 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     // Revoked in the store alone, as when the broker was down at the time.
     await store.devices.revoke(tenantId, revoked.deviceId);
     const connect = (device: Registered) =>
-      connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { username: device.username, password: device.password, protocolVersion: 5, reconnectPeriod: 0 });
+      connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { username: device.username, password: device.password, protocolVersion: 5, reconnectPeriod: 0, clientId: device.username });
     await (await connect(revoked)).endAsync(true);
 
     const serve = await spawnServe(['--database-url', database.url, '--mqtt-url', mosquitto.adminUrl, '--admin-token', 'replica-test-admin-token']);
@@ -211,7 +211,7 @@ describe('two replicas on PostgreSQL and Mosquitto', () => {
     await call(tenant.token, '/v1/devices/http-dev/revoke');
     await gone;
     await expect(
-      connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { ...device.mqtt, reconnectPeriod: 0 }),
+      connectAsync(`mqtt://127.0.0.1:${mosquitto.port}`, { ...device.mqtt, reconnectPeriod: 0, clientId: device.mqtt.username }),
     ).rejects.toThrow();
   });
 });

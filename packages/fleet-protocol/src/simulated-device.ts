@@ -64,7 +64,8 @@ export class SimulatedDevice {
     const client = await connectAsync(url, {
       username,
       password,
-      clientId: `device-${username}`,
+      // The broker refuses a device under any other client id.
+      clientId: username,
       clean: true,
       will: { topic: presence, payload: encodePresence({ v: PROTOCOL_VERSION, online: false }), qos: 1, retain: false },
       reconnectPeriod: this.options.reconnectPeriod ?? 500,

@@ -36,7 +36,8 @@ export function createDynsecAccess(dynsec: DynsecClient): DeviceAccess {
           { command: 'deleteClient', username: device.username },
           { command: 'deleteRole', rolename },
           { command: 'createRole', rolename, acls: deviceAcls(device) },
-          { command: 'createClient', username: device.username, password: device.password, roles: [{ rolename }] },
+          // The broker refuses this username under any other client id: no session takeover.
+          { command: 'createClient', username: device.username, clientid: device.username, password: device.password, roles: [{ rolename }] },
         ];
       });
       for (let i = 0; i < commands.length; i += COMMANDS_PER_MESSAGE) {
@@ -48,18 +49,28 @@ export function createDynsecAccess(dynsec: DynsecClient): DeviceAccess {
     },
     async reconcile(active: ReadonlySet<string>) {
       const [listed] = await dynsec.expect([{ command: 'listClients', verbose: true, count: -1, offset: 0 }]);
-      const clients = (listed?.data as { clients?: { username: string; roles?: { rolename: string }[] }[] } | undefined)?.clients ?? [];
+      const clients = (listed?.data as { clients?: DynsecListedClient[] } | undefined)?.clients ?? [];
       // Only clients this coordinator made (they hold their own device role); the rest is not ours.
-      const stale = clients
-        .filter((c) => c.roles?.some((r) => r.rolename === deviceRoleName(c.username)) && !active.has(c.username))
-        .map((c) => c.username);
-      const commands = stale.flatMap(revokeCommands);
+      const ours = clients.filter((c) => c.roles?.some((r) => r.rolename === deviceRoleName(c.username)));
+      const stale = ours.filter((c) => !active.has(c.username)).map((c) => c.username);
+      // Devices granted before client ids were tied to usernames.
+      const untied = ours.filter((c) => active.has(c.username) && c.clientid !== c.username);
+      const commands = [
+        ...stale.flatMap(revokeCommands),
+        ...untied.map((c) => ({ command: 'setClientId', username: c.username, clientid: c.username })),
+      ];
       for (let i = 0; i < commands.length; i += COMMANDS_PER_MESSAGE) {
         await dynsec.expect(commands.slice(i, i + COMMANDS_PER_MESSAGE), MISSING);
       }
       return stale.length;
     },
   };
+}
+
+interface DynsecListedClient {
+  username: string;
+  clientid?: string;
+  roles?: { rolename: string }[];
 }
 
 function revokeCommands(username: string) {

@@ -5,10 +5,11 @@
  * see every topic.
  */
 import { createServer, type AddressInfo } from 'node:net';
+import { isUtf8 } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
 import { CredentialCache } from './credential-cache.js';
-import { mayPublish, maySubscribe, parseDeviceTopic } from '@godwit/fleet-protocol';
+import { isStorableText, mayPublish, maySubscribe, parseDeviceTopic } from '@godwit/fleet-protocol';
 import type { Principal } from './principal.js';
 import type { DeviceIdentity, IngestStore } from '../ingest/store-port.js';
 
@@ -34,38 +35,50 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
+// CONNACK return codes (MQTT 3.1.1).
+const IDENTIFIER_REJECTED = 2;
 const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
+const REFUSALS: Record<number, string> = {
+  [IDENTIFIER_REJECTED]: 'a device connects with its username as client id',
+  [SERVER_UNAVAILABLE]: 'store unavailable',
+  [BAD_CREDENTIALS]: 'bad username or password',
+};
 
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const principals = new WeakMap<Client, Principal>();
   const cache = new CredentialCache();
   const coordinatorDigest = digest(options.coordinatorCredential.username, options.coordinatorCredential.password);
+  // Revoked since it authenticated: its connection must not live on, nor anything it sends count.
+  const outdated = (principal: Principal) => principal.kind === 'device' && principal.generation !== cache.generation(principal.username);
 
   const broker = await Aedes.createBroker({
     authenticate(client, username, password, done) {
-      const refuse = (returnCode = BAD_CREDENTIALS) => {
+      const refuse = (returnCode: number) => {
         options.onRefused('connect');
-        const error = Object.assign(new Error(returnCode === BAD_CREDENTIALS ? 'bad username or password' : 'store unavailable'), { returnCode });
-        done(error as AuthenticateError, false);
+        done(Object.assign(new Error(REFUSALS[returnCode]), { returnCode }) as AuthenticateError, false);
       };
-      if (username === undefined || password === undefined) return refuse();
+      const accept = (principal: Principal) => {
+        principals.set(client, principal);
+        done(null, true);
+      };
+      if (username === undefined || password === undefined) return refuse(BAD_CREDENTIALS);
+      // No device is named with a NUL or a lone surrogate, and no secret is other than UTF-8: these
+      // are wrong credentials (the device must not retry), not a store failure.
+      if (!isStorableText(username) || !isUtf8(password)) return refuse(BAD_CREDENTIALS);
       const secret = password.toString('utf8');
-      if (timingSafeEqual(digest(username, secret), coordinatorDigest)) {
-        principals.set(client, { kind: 'coordinator' });
-        return done(null, true);
-      }
+      if (!isStorableText(secret)) return refuse(BAD_CREDENTIALS);
+      if (timingSafeEqual(digest(username, secret), coordinatorDigest)) return accept({ kind: 'coordinator' });
+      // A device's session is its own: with any other client id, a device could take over another
+      // tenant's device's session (knocking it offline, receiving its acks and bundle).
+      if (client.id !== username) return refuse(IDENTIFIER_REJECTED);
+      const generation = cache.generation(username);
       const cached = cache.get(username, secret);
-      if (cached) {
-        principals.set(client, { kind: 'device', username, ...cached });
-        return done(null, true);
-      }
+      if (cached) return accept({ kind: 'device', username, generation, ...cached });
       options.store.authenticateDevice(username, secret).then(
         (identity) => {
-          if (!identity) return refuse();
-          cache.set(username, secret, identity);
-          principals.set(client, { kind: 'device', username, ...identity });
-          done(null, true);
+          if (!identity || !cache.set(username, secret, identity, generation)) return refuse(BAD_CREDENTIALS);
+          accept({ kind: 'device', username, generation, ...identity });
         },
         // The device's credentials may be fine: tell it to come back rather than that they are wrong.
         () => refuse(SERVER_UNAVAILABLE),
@@ -73,7 +86,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     },
     authorizePublish(client, packet, done) {
       const principal = client && principals.get(client);
-      if (client === null || (principal && mayPublish(principal, packet.topic, packet.retain))) return done(null);
+      if (client === null || (principal && !outdated(principal) && mayPublish(principal, packet.topic, packet.retain))) return done(null);
       options.onRefused('publish');
       done(new Error(`not allowed to publish on ${packet.topic}`));
     },
@@ -87,7 +100,13 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   broker.on('clientReady', (client) => {
     const principal = principals.get(client);
-    if (principal?.kind === 'device') options.onDeviceConnected(principal);
+    if (principal?.kind !== 'device') return;
+    // Revoked between its authentication and now, too late for `disconnect` to find it.
+    if (outdated(principal)) {
+      principals.delete(client);
+      return client.close();
+    }
+    options.onDeviceConnected(principal);
   });
   broker.on('clientDisconnect', (client) => {
     const principal = principals.get(client);
@@ -96,7 +115,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
 
   broker.on('publish', (packet, client) => {
     const principal = client && principals.get(client);
-    if (principal?.kind !== 'device') return;
+    if (principal?.kind !== 'device' || outdated(principal)) return;
     const topic = parseDeviceTopic(packet.topic);
     // authorizePublish already holds devices to their own topics; this keeps ingest from relying on it alone.
     // Presence messages are not needed here: this broker sees the connections themselves.
@@ -120,10 +139,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
       ),
     disconnect(username) {
       cache.forget(username);
-      for (const client of Object.values((broker as unknown as { clients: Record<string, Client> }).clients)) {
-        const principal = principals.get(client);
-        if (principal?.kind === 'device' && principal.username === username) client.close();
-      }
+      // A device's client id is its username; a connection not registered yet is closed at clientReady.
+      (broker as unknown as { clients: Record<string, Client | undefined> }).clients[username]?.close();
     },
     async close() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
