@@ -1,7 +1,7 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { coordinator as t } from '@godwit/schema';
 import type { Tx } from '../store/database.js';
 import { CoordinatorError, notFound } from '../store/errors.js';
+import * as queries from '../store/rollouts.js';
+import type { RolloutRow, TargetRow } from '../store/rollouts.js';
 import type { Scopes } from '../store/scopes.js';
 import type { RolloutDelivery, RolloutStateChanged, TargetsAdded } from './delivery.js';
 import { newTargets, type Targeting } from './selection.js';
@@ -60,12 +60,14 @@ export interface ResultEvent {
   error?: string;
 }
 
-type RolloutRow = typeof t.rollouts.$inferSelect;
 type Notice = { kind: 'targets'; event: TargetsAdded } | { kind: 'state'; event: RolloutStateChanged };
 
 export const FAILURE_THRESHOLD_REASON = 'failure-threshold';
 
-/** Publish, widen, pause and resume rollouts, and count their results. */
+/**
+ * Publish, widen, pause and resume rollouts, and count their results: the rules (who is targeted,
+ * when a rollout pauses itself, what delivery is told). The SQL is in src/store/rollouts.ts.
+ */
 export class RolloutService {
   constructor(
     private readonly scopes: Scopes,
@@ -74,34 +76,29 @@ export class RolloutService {
 
   async publish(tenantId: string, input: PublishInput): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
-      const [bundle] = await tx.select({ id: t.bundles.id }).from(t.bundles).where(eq(t.bundles.id, input.bundleId));
-      if (!bundle) throw notFound(`bundle ${input.bundleId}`);
-      const [row] = await tx
-        .insert(t.rollouts)
-        .values({
-          tenantId,
-          bundleId: input.bundleId,
-          channel: input.channel,
-          percent: 'percent' in input.targeting ? input.targeting.percent : null,
-          selectors: 'selectors' in input.targeting ? input.targeting.selectors : null,
-          failureThresholdPercent: input.failureThresholdPercent ?? DEFAULT_FAILURE_THRESHOLD_PERCENT,
-          minAttempts: input.minAttempts ?? DEFAULT_MIN_ATTEMPTS,
-        })
-        .returning();
-      await this.extend(tx, row!, notices);
-      return this.load(tx, row!.id);
+      if (!(await queries.bundleExists(tx, input.bundleId))) throw notFound(`bundle ${input.bundleId}`);
+      const row = await queries.insertRollout(tx, {
+        tenantId,
+        bundleId: input.bundleId,
+        channel: input.channel,
+        percent: 'percent' in input.targeting ? input.targeting.percent : null,
+        selectors: 'selectors' in input.targeting ? input.targeting.selectors : null,
+        failureThresholdPercent: input.failureThresholdPercent ?? DEFAULT_FAILURE_THRESHOLD_PERCENT,
+        minAttempts: input.minAttempts ?? DEFAULT_MIN_ATTEMPTS,
+      });
+      await this.extend(tx, row, notices);
+      return load(tx, row.id);
     });
   }
 
   async status(tenantId: string, id: string): Promise<RolloutStatus> {
-    return this.scopes.tenant(tenantId, (tx) => this.load(tx, id));
+    return this.scopes.tenant(tenantId, (tx) => load(tx, id));
   }
 
   async list(tenantId: string): Promise<RolloutStatus[]> {
     return this.scopes.tenant(tenantId, async (tx) => {
-      const rows = await tx.select({ id: t.rollouts.id }).from(t.rollouts).orderBy(t.rollouts.createdAt);
       const out: RolloutStatus[] = [];
-      for (const r of rows) out.push(await this.load(tx, r.id));
+      for (const id of await queries.rolloutIds(tx)) out.push(await load(tx, id));
       return out;
     });
   }
@@ -109,57 +106,42 @@ export class RolloutService {
   /** A paused rollout reaches no new device (widening and new devices wait for resume). */
   async pause(tenantId: string, id: string): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
-      const row = await this.row(tx, id, true);
+      const row = await queries.rolloutRow(tx, id, true);
       if (row.state !== 'paused') await this.setState(tx, row, 'paused', 'operator', notices);
-      return this.load(tx, id);
+      return load(tx, id);
     });
   }
 
   async resume(tenantId: string, id: string): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
-      const row = await this.row(tx, id, true);
+      const row = await queries.rolloutRow(tx, id, true);
       if (row.state !== 'active') await this.setState(tx, row, 'active', null, notices);
       await this.extend(tx, { ...row, state: 'active' }, notices);
-      return this.load(tx, id);
+      return load(tx, id);
     });
   }
 
   async widen(tenantId: string, id: string, percent: number): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
-      const row = await this.row(tx, id, true);
+      const row = await queries.rolloutRow(tx, id, true);
       if (row.percent === null) throw new CoordinatorError('invalid-request', `rollout ${id} targets by selectors, not by percent`);
       if (percent < row.percent) throw new CoordinatorError('invalid-request', `percent: ${percent} is below the current ${row.percent}; a rollout only widens`);
-      await tx.update(t.rollouts).set({ percent, updatedAt: new Date() }).where(eq(t.rollouts.id, id));
+      await queries.setPercent(tx, id, percent);
       await this.extend(tx, { ...row, percent }, notices);
-      return this.load(tx, id);
+      return load(tx, id);
     });
   }
 
   /** After a device joins a channel: active rollouts there may now reach it. */
   async refreshChannel(tenantId: string, channel: string): Promise<void> {
     await this.change(tenantId, async (tx, notices) => {
-      const rows = await tx
-        .select()
-        .from(t.rollouts)
-        .where(and(eq(t.rollouts.channel, channel), eq(t.rollouts.state, 'active')))
-        // One lock order for everyone, so two registrations cannot deadlock.
-        .orderBy(t.rollouts.id)
-        .for('update');
-      for (const row of rows) await this.extend(tx, row, notices);
+      for (const row of await queries.lockActiveOnChannel(tx, channel)) await this.extend(tx, row, notices);
     });
   }
 
   /** Rollouts targeting a device, newest bundle first: what the device should have delivered. */
   async forDevice(tenantId: string, deviceId: string): Promise<{ rolloutId: string; bundleId: string; sequence: number; state: 'active' | 'paused' }[]> {
-    return this.scopes.tenant(tenantId, (tx) =>
-      tx
-        .select({ rolloutId: t.rollouts.id, bundleId: t.rollouts.bundleId, sequence: t.bundles.sequence, state: t.rollouts.state })
-        .from(t.rolloutTargets)
-        .innerJoin(t.rollouts, eq(t.rollouts.id, t.rolloutTargets.rolloutId))
-        .innerJoin(t.bundles, and(eq(t.bundles.tenantId, t.rollouts.tenantId), eq(t.bundles.id, t.rollouts.bundleId)))
-        .where(eq(t.rolloutTargets.deviceId, deviceId))
-        .orderBy(sql`${t.bundles.sequence} desc`),
-    );
+    return this.scopes.tenant(tenantId, (tx) => queries.rolloutsOfDevice(tx, deviceId));
   }
 
   /**
@@ -169,35 +151,18 @@ export class RolloutService {
    */
   async applyResults(tx: Tx, tenantId: string, events: readonly ResultEvent[]): Promise<RolloutStateChanged[]> {
     if (events.length === 0) return [];
-    const pending = await tx
-      .select({ rolloutId: t.rolloutTargets.rolloutId, deviceId: t.rolloutTargets.deviceId, heads: t.bundles.heads })
-      .from(t.rolloutTargets)
-      .innerJoin(t.rollouts, eq(t.rollouts.id, t.rolloutTargets.rolloutId))
-      .innerJoin(t.bundles, and(eq(t.bundles.tenantId, t.rollouts.tenantId), eq(t.bundles.id, t.rollouts.bundleId)))
-      .where(and(eq(t.rolloutTargets.status, 'pending'), inArray(t.rolloutTargets.deviceId, [...new Set(events.map((e) => e.deviceId))])));
     const touched = new Map<string, { successes: number; failures: number }>();
-    for (const target of pending) {
+    for (const target of await queries.pendingTargetsOf(tx, [...new Set(events.map((e) => e.deviceId))])) {
       const verdict = judge(target, events);
       if (!verdict) continue;
-      await tx
-        .update(t.rolloutTargets)
-        .set({ ...verdict, resultAt: new Date() })
-        .where(and(eq(t.rolloutTargets.rolloutId, target.rolloutId), eq(t.rolloutTargets.deviceId, target.deviceId)));
+      await queries.settleTarget(tx, target.rolloutId, target.deviceId, verdict);
       const counts = touched.get(target.rolloutId) ?? { successes: 0, failures: 0 };
       counts[verdict.status === 'succeeded' ? 'successes' : 'failures'] += 1;
       touched.set(target.rolloutId, counts);
     }
     const changes: RolloutStateChanged[] = [];
     for (const [rolloutId, counts] of touched) {
-      const [row] = await tx
-        .update(t.rollouts)
-        .set({
-          successes: sql`${t.rollouts.successes} + ${counts.successes}`,
-          failures: sql`${t.rollouts.failures} + ${counts.failures}`,
-          updatedAt: new Date(),
-        })
-        .where(eq(t.rollouts.id, rolloutId))
-        .returning();
+      const row = await queries.addResults(tx, rolloutId, counts);
       if (row && row.state === 'active' && passesFailureThreshold(row)) {
         const notices: Notice[] = [];
         await this.setState(tx, row, 'paused', FAILURE_THRESHOLD_REASON, notices);
@@ -212,20 +177,7 @@ export class RolloutService {
    * embedded broker has lost its retained messages, and re-publishing one is harmless.
    */
   async redeliverPending(): Promise<number> {
-    const pending = await this.scopes.admin((tx) =>
-      tx
-        .select({
-          tenantId: t.rollouts.tenantId,
-          rolloutId: t.rollouts.id,
-          bundleId: t.rollouts.bundleId,
-          channel: t.rollouts.channel,
-          deviceIds: sql<string[]>`array_agg(${t.rolloutTargets.deviceId} order by ${t.rolloutTargets.deviceId})`,
-        })
-        .from(t.rolloutTargets)
-        .innerJoin(t.rollouts, eq(t.rollouts.id, t.rolloutTargets.rolloutId))
-        .where(and(eq(t.rollouts.state, 'active'), eq(t.rolloutTargets.status, 'pending')))
-        .groupBy(t.rollouts.id),
-    );
+    const pending = await this.scopes.admin((tx) => queries.pendingTargetsOfActiveRollouts(tx));
     for (const event of pending) await this.delivery.targetsAdded(event);
     return pending.length;
   }
@@ -247,86 +199,46 @@ export class RolloutService {
 
   private async extend(tx: Tx, row: RolloutRow, notices: Notice[]): Promise<void> {
     if (row.state !== 'active') return;
-    const channelDevices = await tx
-      .select({ id: t.devices.id, labels: t.devices.labels })
-      .from(t.devices)
-      .where(and(eq(t.devices.channel, row.channel), isNull(t.devices.revokedAt)));
-    const existing = await tx.select({ id: t.rolloutTargets.deviceId }).from(t.rolloutTargets).where(eq(t.rolloutTargets.rolloutId, row.id));
     const targeting: Targeting = row.selectors ? { selectors: row.selectors } : { percent: row.percent ?? 100 };
-    const added = newTargets(row.id, targeting, channelDevices, new Set(existing.map((e) => e.id)));
+    const added = newTargets(row.id, targeting, await queries.channelCandidates(tx, row.channel), await queries.targetIds(tx, row.id));
     if (added.length === 0) return;
-    await tx.insert(t.rolloutTargets).values(added.map((deviceId) => ({ tenantId: row.tenantId, rolloutId: row.id, deviceId })));
+    await queries.insertTargets(tx, row.tenantId, row.id, added);
     notices.push({ kind: 'targets', event: { tenantId: row.tenantId, rolloutId: row.id, bundleId: row.bundleId, channel: row.channel, deviceIds: added } });
   }
 
   private async setState(tx: Tx, row: RolloutRow, state: 'active' | 'paused', reason: string | null, notices: Notice[]): Promise<void> {
-    await tx.update(t.rollouts).set({ state, pauseReason: reason, updatedAt: new Date() }).where(eq(t.rollouts.id, row.id));
-    const pending = await tx
-      .select({ deviceId: t.rolloutTargets.deviceId })
-      .from(t.rolloutTargets)
-      .where(and(eq(t.rolloutTargets.rolloutId, row.id), eq(t.rolloutTargets.status, 'pending')));
+    await queries.setState(tx, row.id, state, reason);
     notices.push({
       kind: 'state',
-      event: {
-        tenantId: row.tenantId,
-        rolloutId: row.id,
-        bundleId: row.bundleId,
-        state,
-        reason,
-        pendingDeviceIds: pending.map((p) => p.deviceId),
-      },
+      event: { tenantId: row.tenantId, rolloutId: row.id, bundleId: row.bundleId, state, reason, pendingDeviceIds: await queries.pendingDeviceIds(tx, row.id) },
     });
-  }
-
-  /** `lock`: changes hold the rollout's row, so two requests (or replicas) never add targets at once. */
-  private async row(tx: Tx, id: string, lock = false): Promise<RolloutRow> {
-    if (!UUID.test(id)) throw notFound(`rollout ${id}`);
-    const query = tx.select().from(t.rollouts).where(eq(t.rollouts.id, id));
-    const [row] = lock ? await query.for('update') : await query;
-    if (!row) throw notFound(`rollout ${id}`);
-    return row;
-  }
-
-  private async load(tx: Tx, id: string): Promise<RolloutStatus> {
-    const row = await this.row(tx, id);
-    const rows = await tx
-      .select({
-        deviceId: t.rolloutTargets.deviceId,
-        status: t.rolloutTargets.status,
-        error: t.rolloutTargets.error,
-        addedAt: t.rolloutTargets.addedAt,
-        resultAt: t.rolloutTargets.resultAt,
-        reportedAt: t.deviceState.reportedAt,
-      })
-      .from(t.rolloutTargets)
-      .leftJoin(t.deviceState, and(eq(t.deviceState.tenantId, t.rolloutTargets.tenantId), eq(t.deviceState.deviceId, t.rolloutTargets.deviceId)))
-      .where(eq(t.rolloutTargets.rolloutId, id))
-      .orderBy(t.rolloutTargets.addedAt, t.rolloutTargets.deviceId);
-    const devices = rows.map(progress);
-    const count = (status: TargetProgress['status']) => devices.filter((target) => target.status === status).length;
-    return {
-      id: row.id,
-      tenant: row.tenantId,
-      bundle: row.bundleId,
-      channel: row.channel,
-      percent: row.percent,
-      selectors: row.selectors,
-      state: row.state,
-      pauseReason: row.pauseReason,
-      targets: devices.map((target) => target.id),
-      devices,
-      pending: count('pending'),
-      applying: count('applying'),
-      succeeded: count('succeeded'),
-      failed: count('failed'),
-      failureThresholdPercent: row.failureThresholdPercent,
-      minAttempts: row.minAttempts,
-      createdAt: row.createdAt.toISOString(),
-    };
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+async function load(tx: Tx, id: string): Promise<RolloutStatus> {
+  const row = await queries.rolloutRow(tx, id);
+  const devices = (await queries.targetRows(tx, id)).map(progress);
+  const count = (status: TargetProgress['status']) => devices.filter((target) => target.status === status).length;
+  return {
+    id: row.id,
+    tenant: row.tenantId,
+    bundle: row.bundleId,
+    channel: row.channel,
+    percent: row.percent,
+    selectors: row.selectors,
+    state: row.state,
+    pauseReason: row.pauseReason,
+    targets: devices.map((target) => target.id),
+    devices,
+    pending: count('pending'),
+    applying: count('applying'),
+    succeeded: count('succeeded'),
+    failed: count('failed'),
+    failureThresholdPercent: row.failureThresholdPercent,
+    minAttempts: row.minAttempts,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
 
 type Verdict = { status: 'succeeded' | 'failed'; error: string | null };
 
@@ -345,11 +257,11 @@ function judge(target: { deviceId: string; heads: string[] }, events: readonly R
 }
 
 /** A stored target as the operator reads it: undecided ones split by whether the device reported since it was targeted. */
-function progress(row: { deviceId: string; status: string; error: string | null; addedAt: Date; resultAt: Date | null; reportedAt: Date | null }): TargetProgress {
+function progress(row: TargetRow): TargetProgress {
   const reportedSince = row.reportedAt !== null && row.reportedAt > row.addedAt;
   return {
     id: row.deviceId,
-    status: row.status === 'pending' ? (reportedSince ? 'applying' : 'pending') : (row.status as 'succeeded' | 'failed'),
+    status: row.status === 'pending' && reportedSince ? 'applying' : row.status,
     error: row.error,
     addedAt: row.addedAt.toISOString(),
     resultAt: row.resultAt?.toISOString() ?? null,
