@@ -1,5 +1,5 @@
 /**
- * `npx tsx scripts/bench/rebuild.ts [--runs N] [--rows N] [--big-rows N] [--only agent|statistics] [--stat-rows N] [--stat-runs N]`
+ * `npx tsx scripts/bench/rebuild.ts [--runs N] [--rows N] [--big-rows N] [--only agent|statistics|coalesce] [--stat-rows N] [--stat-runs N]`
  *
  * What `edge-agent upgrade --no-backup` (every default check on) costs over the bare rebuild:
  * a file database with a 1,000,000-row table with two secondary indexes and a revision that
@@ -12,6 +12,9 @@
  * `--only statistics` (also run after the rest by default): what keeping the planner statistics
  * costs a rebuild. The same rebuild through runMigration, in this process, on copies of one
  * 500,000-row table, analysed and not: paired, alternated runs, medians.
+ *
+ * `--only coalesce` (also run by default): a device five revisions behind, each rebuilding the same
+ * 500,000-row table, upgraded coalesced and one by one, against one raw rebuild to the final shape.
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +23,7 @@ import { dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { ANALYSIS_LIMIT, buildBundle, generateKeyPair, recordOperations, runMigration, type MigrationStep } from '@godwit/migration-bundle';
+import { ANALYSIS_LIMIT, buildBundle, cloneSchema, generateKeyPair, planCoalesced, recordOperations, runMigration, type MigrationStep } from '@godwit/migration-bundle';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const AGENT = join(root, 'apps/edge-agent/bin/edge-agent.js');
@@ -262,8 +265,8 @@ const STATISTICS_CASES: { name: string; step: MigrationStep }[] = [
   },
 ];
 
-function readingsTemplate(rows: number, analysed: boolean): string {
-  const path = file(`readings-${analysed ? 'analysed' : 'plain'}.db`);
+function readingsTemplate(rows: number, analysed: boolean, name = analysed ? 'analysed' : 'plain'): string {
+  const path = file(`readings-${name}.db`);
   const db = new Database(path);
   runMigration(db, [CREATE_READINGS]);
   db.prepare(
@@ -328,9 +331,103 @@ function statisticsCost(): string {
   return `${lines.join('\n')}\n`;
 }
 
+const CATCH_UP: MigrationStep[] = [
+  benchStep('stat_0002', (op) => op.alterColumn('readings', 'kind', { notNull: true })),
+  benchStep('stat_0003', (op) => op.addCheck('readings', 'kind_known', "kind IN ('boot', 'sample', 'alarm', 'heartbeat')")),
+  benchStep('stat_0004', (op) => op.addColumn('readings', 'unit', 'TEXT', { default: "'C'" })),
+  benchStep('stat_0005', (op) => op.alterColumn('readings', 'at', { notNull: true })),
+  benchStep('stat_0006', (op) => op.addCheck('readings', 'value_range', 'value BETWEEN -1000 AND 1000')),
+];
+
+/** The baseline: the single 12-step rebuild to the final shape, written out once and run raw. */
+function rawCatchUpSql(template: string): string[] {
+  const db = new Database(template, { readonly: true });
+  const clone = cloneSchema(db);
+  db.close();
+  try {
+    const [plan] = planCoalesced(clone, CATCH_UP);
+    if (!plan?.coalesced) throw new Error('the catch-up revisions did not coalesce');
+    return plan.statements.map((s) => s.sql);
+  } finally {
+    clone.close();
+  }
+}
+
+function timedRaw(template: string, statements: string[]): number {
+  const path = file('readings-work.db');
+  copyFileSync(template, path);
+  const db = new Database(path);
+  try {
+    const started = performance.now();
+    db.pragma('foreign_keys = OFF');
+    db.pragma('synchronous = FULL');
+    db.exec('BEGIN IMMEDIATE');
+    for (const sql of statements) db.exec(sql);
+    db.exec('COMMIT');
+    return performance.now() - started;
+  } finally {
+    db.close();
+    rmSync(path);
+  }
+}
+
+function timedCatchUp(template: string, coalesce: boolean): { ms: number; copies: number } {
+  const path = file('readings-work.db');
+  copyFileSync(template, path);
+  const db = new Database(path);
+  try {
+    const started = performance.now();
+    const copies = runMigration(db, CATCH_UP, { coalesce }).reduce((sum, r) => sum + r.rebuilt.length, 0);
+    return { ms: performance.now() - started, copies };
+  } finally {
+    db.close();
+    rmSync(path);
+  }
+}
+
+function coalesceCost(): string {
+  const rows = Number(values['stat-rows']);
+  const runs = Number(values['stat-runs']);
+  const template = readingsTemplate(rows, false, 'catch-up');
+  const raw = rawCatchUpSql(template);
+  const figures = { raw: [] as number[], coalesced: [] as number[], oneByOne: [] as number[], ratio: [] as number[] };
+  let copies = { coalesced: 0, oneByOne: 0 };
+  for (let i = 0; i < runs; i++) {
+    const pair: Record<string, number> = {};
+    for (const which of i % 2 === 0 ? ['coalesced', 'raw'] : ['raw', 'coalesced']) {
+      if (which === 'raw') pair.raw = timedRaw(template, raw);
+      else {
+        const run = timedCatchUp(template, true);
+        pair.coalesced = run.ms;
+        copies.coalesced = run.copies;
+      }
+    }
+    const apart = timedCatchUp(template, false);
+    copies = { ...copies, oneByOne: apart.copies };
+    figures.raw.push(pair.raw!);
+    figures.coalesced.push(pair.coalesced!);
+    figures.oneByOne.push(apart.ms);
+    figures.ratio.push(pair.coalesced! / pair.raw!);
+    process.stdout.write(`  catch-up run ${i + 1}: coalesced ${pair.coalesced!.toFixed(0)} ms, raw ${pair.raw!.toFixed(0)} ms, one by one ${apart.ms.toFixed(0)} ms\n`);
+  }
+  return [
+    `Catch-up of five revisions that each rebuild a ${rows.toLocaleString('en')}-row table with two indexes (runMigration in-process, ${runs} paired alternated runs, medians).`,
+    '',
+    '| measure | figure | target |',
+    '|---|---|---|',
+    `| coalesced (copies: ${copies.coalesced}) | ${median(figures.coalesced).toFixed(0)} ms | |`,
+    `| one by one (copies: ${copies.oneByOne}) | ${median(figures.oneByOne).toFixed(0)} ms | |`,
+    `| raw single rebuild to the final shape | ${median(figures.raw).toFixed(0)} ms | |`,
+    `| coalesced / raw, median of paired ratios | ${median(figures.ratio).toFixed(3)} | <= 1.3 |`,
+    `| one by one / coalesced, ratio of medians | ${(median(figures.oneByOne) / median(figures.coalesced)).toFixed(2)}x | |`,
+    '',
+  ].join('\n');
+}
+
 try {
-  if (values.only !== 'statistics') await main();
-  if (values.only !== 'agent') process.stdout.write(`\n${statisticsCost()}`);
+  if (values.only === undefined || values.only === 'agent') await main();
+  if (values.only === undefined || values.only === 'statistics') process.stdout.write(`\n${statisticsCost()}`);
+  if (values.only === undefined || values.only === 'coalesce') process.stdout.write(`\n${coalesceCost()}`);
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

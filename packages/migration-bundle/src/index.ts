@@ -10,6 +10,7 @@ export { readSchema, describeSchema, emptySchema } from './schema/describe.js';
 export { fingerprintOf, fingerprintDatabase } from './schema/fingerprint.js';
 export { diffSchemas, formatSchemaDiff, type SchemaChange } from './schema/diff.js';
 export { planRevision, planSteps, type MigrationStep } from './plan/planner.js';
+export { planCoalesced } from './plan/coalesce.js';
 export type { PlannedRevision, PlannedStatement } from './plan/plan-types.js';
 export { PlanError } from './plan/errors.js';
 export { runMigration, type RunOptions, type RevisionRunReport, type ProgressEvent } from './sqlite/run-migration.js';

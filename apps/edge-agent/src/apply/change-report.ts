@@ -9,6 +9,8 @@ export interface StepReport {
   rebuilt: { table: string; rowsCopied: number }[];
   /** Planner statistics carried over and analysed; null when the database has none. */
   statistics: StatisticsReport | null;
+  /** Set when the revision ran coalesced with others (all their ids); the last of them reports the work. */
+  coalesced?: string[];
 }
 
 /** What one upgrade or downgrade did (or would do, rehearsed): printed as text, or as `--json`. */
@@ -27,6 +29,8 @@ export interface ChangeReport {
   /** The drift overridden by --force, as a readable diff; null when there was none. */
   drift: string | null;
   steps: StepReport[];
+  /** How many times each table was copied by a rebuild (once per table when revisions coalesced). */
+  copies: Record<string, number>;
   /** Bytes per table touched by the plan (with its indexes), before and after. */
   sizesBefore: Record<string, number>;
   sizesAfter: Record<string, number>;
@@ -48,6 +52,7 @@ export function emptyReport(command: ChangeReport['command']): ChangeReport {
     rollbackAllowed: false,
     drift: null,
     steps: [],
+    copies: {},
     sizesBefore: {},
     sizesAfter: {},
     backup: null,

@@ -67,6 +67,7 @@ export function migrate(
   try {
     const runReports = runMigration(db, steps, {
       perRevision: options.perRevision,
+      coalesce: !options.perRevision,
       // Drift under --force is carried through by planning from the live schema, so the signed SQL cannot apply.
       expectedSql: options.force ? undefined : signedSql(manifest, prepared.state.heads, options.command === 'upgrade' ? 'up' : 'down'),
       onProgress: (progress) => {
@@ -103,7 +104,9 @@ export function migrate(
       durationMs: Math.round(r.durationMs),
       rebuilt: r.rebuilt,
       statistics: r.statistics,
+      ...(r.coalesced ? { coalesced: r.coalesced } : {}),
     }));
+    report.copies = copiesPerTable(runReports.flatMap((r) => r.rebuilt.map((copy) => copy.table)));
     report.revisions = steps.map((s) => s.revision);
     report.to = revisionLabel(graph.headsAfter(applied));
     report.outcome = 'applied';
@@ -127,6 +130,13 @@ export function migrate(
     }
     throw failure;
   }
+}
+
+/** How many times each table was copied. */
+export function copiesPerTable(tables: string[]): Record<string, number> {
+  const copies: Record<string, number> = {};
+  for (const table of tables) copies[table] = (copies[table] ?? 0) + 1;
+  return copies;
 }
 
 /** The statistics of one transaction's revisions, as one report; null when the database has none. */

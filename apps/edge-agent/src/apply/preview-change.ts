@@ -1,8 +1,9 @@
-import { planSteps } from '@godwit/migration-bundle';
+import { planCoalesced, planSteps } from '@godwit/migration-bundle';
 import Database from 'better-sqlite3';
 import { rowCount, tableExists, tableSizes } from '../db/table-sizes.js';
 import type { ChangeOptions } from './change-options.js';
 import { emptyReport, type ChangeReport } from './change-report.js';
+import { copiesPerTable } from './migrate.js';
 import { prepareChange } from './prepare-change.js';
 
 /** Rebuild throughput seen on this project's benchmark machine (copy, index builds, checks), for estimates. */
@@ -17,6 +18,8 @@ export interface RevisionPreview {
   rebuilt: { table: string; rows: number; bytes: number }[];
   estimatedMs: number;
   statements: string[];
+  /** Set when several revisions are planned as this one (all their ids, in order): their copies are shared. */
+  coalesced?: string[];
 }
 
 export interface ChangePreview {
@@ -45,7 +48,8 @@ export function previewChange(options: ChangeOptions): ChangePreview {
       }
       return sizes.get(table)!;
     };
-    const revisions = planSteps(db, prepared.change.steps).map((planned): RevisionPreview => {
+    const plan = options.perRevision ? planSteps : planCoalesced;
+    const revisions = plan(db, prepared.change.steps).map((planned): RevisionPreview => {
       const rebuilt = planned.rebuilt.map((table) => ({ table, ...measure(table) }));
       const bytes = rebuilt.reduce((sum, t) => sum + t.bytes, 0);
       const rows = rebuilt.reduce((sum, t) => sum + t.rows, 0);
@@ -56,8 +60,10 @@ export function previewChange(options: ChangeOptions): ChangePreview {
         rebuilt,
         estimatedMs: Math.round(Math.max(bytes / REBUILD_BYTES_PER_SECOND, rows / REBUILD_ROWS_PER_SECOND) * 1000),
         statements: planned.statements.map((s) => s.sql),
+        ...(planned.coalesced ? { coalesced: planned.coalesced } : {}),
       };
     });
+    report.copies = copiesPerTable(revisions.flatMap((r) => r.rebuilt.map((t) => t.table)));
     report.revisions = prepared.change.revisionIds;
     report.to = prepared.change.toHeads.length === 0 ? null : prepared.change.toHeads.join(',');
     return { report, revisions };

@@ -19,7 +19,9 @@ export function reportText(report: ChangeReport, dbPath: string): string {
     const prefix = report.rehearsal ? `rehearsal on a copy: ${dbPath} would be ${verb}` : `${verb} ${dbPath}`;
     lines.push(`${prefix} from ${at(report.from)} to ${at(report.to)} (${report.revisions.length} revision(s)) in ${seconds(report.durationMs)}`);
     for (const step of report.steps) {
-      const work = step.rebuilt.length === 0 ? 'native ALTER only' : step.rebuilt.map((r) => `rebuilt ${r.table} (${r.rowsCopied} rows)`).join(', ');
+      const last = step.coalesced?.at(-1);
+      const rebuilt = step.rebuilt.length === 0 ? 'native ALTER only' : step.rebuilt.map((r) => `rebuilt ${r.table} (${r.rowsCopied} rows)`).join(', ');
+      const work = last && last !== step.revision ? `coalesced into ${last}` : step.coalesced ? `${rebuilt} (coalesced: ${step.coalesced.join(', ')})` : rebuilt;
       lines.push(`  ${step.revision}  ${work}  ${seconds(step.durationMs)}`);
       const { carried = [], analysed = [] } = step.statistics ?? {};
       if (carried.length) lines.push(`    statistics carried over: ${carried.join(', ')}`);
@@ -43,7 +45,8 @@ export function previewText(preview: ChangePreview, dbPath: string): string {
   if (preview.revisions.length === 0) return `${dbPath} is up to date at ${report.from ?? 'base'}: nothing to do\n`;
   const lines = [`plan for ${dbPath}: ${report.from ?? 'base'} -> ${report.to ?? 'base'} (nothing is changed by --dry-run)`];
   for (const r of preview.revisions) {
-    lines.push(`  ${r.revision} (${r.direction}): ${r.native ? 'native ALTER' : 'table rebuild'}, ${r.statements.length} statement(s)`);
+    const name = r.coalesced ? `${r.coalesced.join(' + ')} (coalesced)` : r.revision;
+    lines.push(`  ${name} (${r.direction}): ${r.native ? 'native ALTER' : 'table rebuild'}, ${r.statements.length} statement(s)`);
     for (const t of r.rebuilt) lines.push(`    copies ${t.table}: ~${t.rows} rows, ~${megabytes(t.bytes)}`);
     if (r.rebuilt.length > 0) lines.push(`    estimated time: ~${(r.estimatedMs / 1000).toFixed(1)} s`);
   }
@@ -53,7 +56,7 @@ export function previewText(preview: ChangePreview, dbPath: string): string {
 export function previewSql(preview: ChangePreview): string {
   const parts = ['-- the SQL edge-agent would run, in one transaction (foreign_keys OFF around it)', 'BEGIN IMMEDIATE;'];
   for (const r of preview.revisions) {
-    parts.push(`-- revision ${r.revision} (${r.direction})`);
+    parts.push(r.coalesced ? `-- revisions ${r.coalesced.join(', ')} (${r.direction}), coalesced: each table copied once` : `-- revision ${r.revision} (${r.direction})`);
     for (const statement of r.statements) parts.push(`${statement.trimEnd().replace(/;$/, '')};`);
   }
   parts.push('PRAGMA foreign_key_check;', 'COMMIT;');

@@ -19,4 +19,6 @@ export interface PlannedRevision {
   statements: PlannedStatement[];
   /** Tables copied by a rebuild, in order. */
   rebuilt: string[];
+  /** Set when several revisions were planned as this one (`revision` is the last of them): their ids, in order. */
+  coalesced?: string[];
 }

@@ -21,21 +21,34 @@ export interface MigrationStep {
  * used where SQLite accepts it, the rebuild otherwise; all rebuilds of one table share one copy.
  */
 export function planRevision(schemaDb: Database, step: MigrationStep): PlannedRevision {
-  const planner = new RevisionPlanner(schemaDb, step);
-  for (const [index, op] of step.operations.entries()) {
-    try {
-      planner.apply(op);
-    } catch (error) {
-      throw describeFailure(error, step, index, op);
+  return planAsOne(schemaDb, [step]);
+}
+
+/**
+ * Plans consecutive steps as one revision (named after the last): rebuilds pending at the end of
+ * one step carry on into the next, so a table they all rebuild is copied once. Whether an added or
+ * dropped column may use native ALTER is decided per step, as planning them one by one decides it.
+ */
+export function planAsOne(schemaDb: Database, steps: MigrationStep[]): PlannedRevision {
+  const last = steps.at(-1)!;
+  const planner = new RevisionPlanner(schemaDb);
+  for (const step of steps) {
+    planner.beginStep(step);
+    for (const [index, op] of step.operations.entries()) {
+      try {
+        planner.apply(op);
+      } catch (error) {
+        throw describeFailure(error, step, index, op);
+      }
     }
   }
   try {
     planner.flushAll();
     planner.checkViews();
   } catch (error) {
-    throw describeFailure(error, step, null, null);
+    throw describeFailure(error, last, null, null);
   }
-  return { revision: step.revision, direction: step.direction, statements: planner.statements, rebuilt: planner.rebuilt };
+  return { revision: last.revision, direction: last.direction, statements: planner.statements, rebuilt: planner.rebuilt };
 }
 
 /** Plans several steps in order on a schema-only copy of `db`; `db` itself is not touched. */
@@ -61,13 +74,12 @@ class RevisionPlanner {
   readonly statements: PlannedStatement[] = [];
   readonly rebuilt: string[] = [];
   private readonly pending = new Map<string, TableRebuild>();
-  /** Tables this revision rebuilds anyway: adding or dropping their columns joins that copy. */
-  private readonly rebuiltAnyway: Set<string>;
+  /** Tables the current step rebuilds anyway: adding or dropping their columns joins that copy. */
+  private rebuiltAnyway = new Set<string>();
 
-  constructor(
-    private readonly db: Database,
-    step: MigrationStep,
-  ) {
+  constructor(private readonly db: Database) {}
+
+  beginStep(step: MigrationStep): void {
     this.rebuiltAnyway = new Set(
       step.operations
         .filter((op) => isRebuildOperation(op) && !NATIVE_CANDIDATES.has(op.kind))

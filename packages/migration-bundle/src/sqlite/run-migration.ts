@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import { planCoalesced } from '../plan/coalesce.js';
 import { planSteps, type MigrationStep } from '../plan/planner.js';
 import type { PlannedRevision, PlannedStatement } from '../plan/plan-types.js';
 import { MigrationError } from './migration-error.js';
@@ -25,6 +26,12 @@ export interface RunOptions {
   expectedSql?: ReadonlyMap<string, readonly string[]>;
   /** Rows per range when a copy reports progress. */
   chunkRows?: number;
+  /**
+   * Plan consecutive revisions as one where the result is exactly that of applying them one by
+   * one, so a table several of them rebuild is copied once (see plan/coalesce.ts). The signed SQL
+   * is still checked revision by revision. Without effect with `perRevision`.
+   */
+  coalesce?: boolean;
 }
 
 export interface RevisionRunReport {
@@ -35,6 +42,11 @@ export interface RevisionRunReport {
   rebuilt: { table: string; rowsCopied: number }[];
   /** Planner statistics kept through the revision; null when the database has none. */
   statistics: StatisticsReport | null;
+  /**
+   * Set when the revision ran coalesced with others: all their ids, in order. The last of them
+   * carries the work (statements, copies, time, statistics); the others report none.
+   */
+  coalesced?: string[];
 }
 
 const DEFAULT_CHUNK_ROWS = 50_000;
@@ -151,10 +163,11 @@ function runUnit(
   const revision = steps.at(-1)?.revision;
   db.exec('BEGIN IMMEDIATE');
   try {
-    const plans = planSteps(db, steps);
-    if (options.expectedSql) checkExpectedSql(plans, options.expectedSql);
+    const oneByOne = planSteps(db, steps);
+    if (options.expectedSql) checkExpectedSql(oneByOne, options.expectedSql);
+    const plans = options.coalesce ? planCoalesced(db, steps) : oneByOne;
     const statistics = PlannerStatistics.open(db);
-    for (const plan of plans) reports.push(runRevision(db, plan, options, statistics));
+    for (const plan of plans) reports.push(...coalescedReports(runRevision(db, plan, options, statistics), plan.coalesced));
     checkForeignKeys(db, revision, tolerated);
     options.beforeCommit?.(db, steps.map((step) => step.revision), reports);
     db.exec('COMMIT');
@@ -203,6 +216,13 @@ function runRevision(db: Database, plan: PlannedRevision, options: RunOptions, s
     rebuilt,
     statistics: settleStatistics(statistics, plan.revision),
   };
+}
+
+/** One report per revision of a coalesced plan: the work on the last, none on the others. */
+function coalescedReports(report: RevisionRunReport, coalesced: string[] | undefined): RevisionRunReport[] {
+  if (!coalesced) return [report];
+  const idle = (revision: string): RevisionRunReport => ({ ...report, revision, durationMs: 0, statements: 0, rebuilt: [], statistics: null, coalesced });
+  return [...coalesced.slice(0, -1).map(idle), { ...report, coalesced }];
 }
 
 function settleStatistics(statistics: PlannerStatistics | null, revision: string): StatisticsReport | null {
