@@ -78,6 +78,17 @@ describe('coalesced catch-up', () => {
     expect(reports.flatMap((r) => r.rebuilt)).toHaveLength(1);
   });
 
+  it('names every revision of a coalesced run that fails, and rolls it all back', () => {
+    const { chain, copies } = seeded([
+      rev('c001', (op) => op.alterColumn('readings', 'kind', { notNull: true })),
+      rev('c002', (op) => op.addCheck('readings', 'kind_boot', "kind = 'boot'")),
+    ]);
+    const [db] = copies();
+    const before = dataSnapshot(db!);
+    expect(() => applyUp(db!, chain, ['c001', 'c002'], { coalesce: true })).toThrow(/^revision c001\+c002 failed: CHECK constraint failed/);
+    expect(dataSnapshot(db!)).toEqual(before);
+  });
+
   it('keeps a type change after an earlier rebuild of the table out of the run', () => {
     const reports = applyBoth([
       rev('c001', (op) => op.alterColumn('readings', 'kind', { notNull: true })),

@@ -201,7 +201,7 @@ function runRevision(db: Database, plan: PlannedRevision, options: RunOptions, s
     } catch (error) {
       throw new MigrationError(
         'statement-failed',
-        `revision ${plan.revision} failed: ${(error as Error).message} (in: ${firstLine(statement.sql)})`,
+        `revision ${plan.coalesced?.join('+') ?? plan.revision} failed: ${(error as Error).message} (in: ${firstLine(statement.sql)})`,
         plan.revision,
         statement.sql,
         error,
