@@ -10,7 +10,7 @@
  * coordinator's confirmation is a single number even when replicas store reports out of order.
  */
 import { Packr } from 'msgpackr';
-import { REVISION_ID, schemaDescriptionShape, type SchemaDescription } from '@godwit/migration-bundle';
+import { REVISION_ID, schemaDescriptionShape, type SchemaDescription } from '@godwit/migration-bundle/device';
 import { ProtocolError } from './protocol-error.js';
 import { msgpackStringsAreUtf8 } from './msgpack-utf8.js';
 import { firstUnstorableString } from './storable-text.js';

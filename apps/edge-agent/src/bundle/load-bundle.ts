@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { BundleError, verifyBundle, type Manifest } from '@godwit/migration-bundle';
+import { BundleError, verifyBundle, type Manifest } from '@godwit/migration-bundle/device';
 import { AgentError, usageError } from '../errors.js';
 import { readTrustedKeys } from './trusted-keys.js';
 

@@ -1,5 +1,5 @@
 import { basename, dirname, join } from 'node:path';
-import { DEFAULT_MAX_BUNDLE_BYTES } from '@godwit/migration-bundle';
+import { DEFAULT_MAX_BUNDLE_BYTES } from '@godwit/migration-bundle/device';
 import type { AgentConfig } from '../config/agent-config.js';
 import { defaultBackupDir } from '../db/backup.js';
 import { usageError } from '../errors.js';

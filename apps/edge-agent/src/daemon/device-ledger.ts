@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { MigrationResult } from '@godwit/fleet-protocol';
-import type { SchemaDescription } from '@godwit/migration-bundle';
+import type { SchemaDescription } from '@godwit/migration-bundle/device';
 import { AgentError } from '../errors.js';
 import type { DaemonSettings } from './daemon-settings.js';
 import { oneLine, readLiveDatabase, type LiveDatabase } from './live-database.js';

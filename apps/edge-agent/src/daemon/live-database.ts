@@ -1,4 +1,4 @@
-import { emptySchema, fingerprintOf, readSchema, REVISION_ID, type SchemaDescription } from '@godwit/migration-bundle';
+import { emptySchema, fingerprintOf, readSchema, REVISION_ID, type SchemaDescription } from '@godwit/migration-bundle/device';
 import { OUTCOMES, type MigrationResult, type Outcome } from '@godwit/fleet-protocol';
 import { openForReading, type Db } from '../db/open-database.js';
 import { readState } from '../state/read-state.js';

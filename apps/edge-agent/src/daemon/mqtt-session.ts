@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { connect, type MqttClient } from 'mqtt';
+import { createRequire } from 'node:module';
+import type { connect as Connect, MqttClient } from 'mqtt';
 import { encodePresence, PROTOCOL_VERSION } from '@godwit/fleet-protocol';
 import { usageError } from '../errors.js';
 import { reconnectDelay, type Backoff } from './backoff.js';
 import type { DeviceIdentity } from './device-identity.js';
 import type { Logger } from './logger.js';
+
+// The package root also loads MQTT.js's browser and WebSocket transports: 8 MB of an idle device's
+// memory. Its connect module is CommonJS with a default export, hence require.
+const connect = createRequire(import.meta.url)('mqtt/lib/connect/index').default as typeof Connect;
 
 export interface SessionOptions {
   url: string;

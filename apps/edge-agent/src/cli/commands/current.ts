@@ -1,4 +1,4 @@
-import { emptySchema, fingerprintOf, readSchema } from '@godwit/migration-bundle';
+import { emptySchema, fingerprintOf, readSchema } from '@godwit/migration-bundle/device';
 import { openForReading } from '../../db/open-database.js';
 import { revisionLabel } from '../../state/agent-state.js';
 import { readState } from '../../state/read-state.js';
