@@ -99,6 +99,6 @@ function topLevelHelp(): string {
 }
 
 function commandHelp(name: string, summary: string, command: AgentCommand): string {
-  const usage = command.usage.trim().split('\n').map((line) => `  ${line.startsWith(' ') ? line : `edge-agent ${line}`}`);
+  const usage = command.usage.trim().split('\n').map((line) => (line === '' ? '' : `  ${line.startsWith(' ') ? line : `edge-agent ${line}`}`));
   return [`edge-agent ${name}: ${summary}`, '', 'usage:', ...usage, ''].join('\n');
 }
