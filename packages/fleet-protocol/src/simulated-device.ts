@@ -19,6 +19,8 @@ export interface SimulatedDeviceOptions {
   reconnectPeriod?: number;
   /** Resume from a counter confirmed in an earlier life (a real device persists it). Default 0. */
   confirmedCounter?: number;
+  /** PEM certificate(s) to trust for an mqtts:// broker, beside the system's. */
+  ca?: string | Buffer;
 }
 
 export interface DeviceState {
@@ -66,6 +68,7 @@ export class SimulatedDevice {
       password,
       // The broker refuses a device under any other client id.
       clientId: username,
+      ...(this.options.ca !== undefined && { ca: this.options.ca }),
       clean: true,
       will: { topic: presence, payload: encodePresence({ v: PROTOCOL_VERSION, online: false }), qos: 1, retain: false },
       reconnectPeriod: this.options.reconnectPeriod ?? 500,

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { DynsecMode } from '../mqtt/index.js';
 import { CoordinatorError } from '../store/errors.js';
 
 export const DEFAULT_HTTP_PORT = 8080;
@@ -23,6 +24,10 @@ export interface ServeConfig {
   mqttPort: number;
   /** HTTPS for the API; plain HTTP when absent. */
   httpTls: TlsFiles | undefined;
+  /** TLS for the embedded broker (devices use mqtts://); plain MQTT when absent. */
+  mqttTls: TlsFiles | undefined;
+  /** With --mqtt-url: whether device access is managed through Mosquitto's dynamic security. */
+  dynsec: DynsecMode;
   adminToken: string | undefined;
   /** A token that may read /metrics and nothing else (the admin token may too). */
   metricsToken: string | undefined;
@@ -39,6 +44,9 @@ export interface ServeFlags {
   'mqtt-port'?: string | undefined;
   'http-tls-cert'?: string | undefined;
   'http-tls-key'?: string | undefined;
+  'mqtt-tls-cert'?: string | undefined;
+  'mqtt-tls-key'?: string | undefined;
+  dynsec?: string | undefined;
   'admin-token'?: string | undefined;
   'metrics-token'?: string | undefined;
   'service-role'?: string | undefined;
@@ -54,6 +62,8 @@ export function serveConfig(flags: ServeFlags, env: NodeJS.ProcessEnv): ServeCon
     httpPort: port(flags['http-port'], DEFAULT_HTTP_PORT, '--http-port'),
     mqttPort: port(flags['mqtt-port'], DEFAULT_MQTT_PORT, '--mqtt-port'),
     httpTls: tlsFiles(flags['http-tls-cert'], flags['http-tls-key'], '--http-tls'),
+    mqttTls: tlsFiles(flags['mqtt-tls-cert'], flags['mqtt-tls-key'], '--mqtt-tls'),
+    dynsec: dynsecMode(flags.dynsec ?? (env.GODWIT_DYNSEC || undefined)),
     adminToken: flags['admin-token'] ?? (env.GODWIT_ADMIN_TOKEN || undefined),
     metricsToken: flags['metrics-token'] ?? (env.GODWIT_METRICS_TOKEN || undefined),
     serviceRole: flags['service-role'] ?? (env.GODWIT_SERVICE_ROLE || undefined),
@@ -67,6 +77,16 @@ function host(value: string | undefined): string {
     throw new CoordinatorError('invalid-request', `--host ${value}: an IP address (0.0.0.0 or :: for every interface) or a host name`);
   }
   return value;
+}
+
+const DYNSEC_MODES: readonly DynsecMode[] = ['required', 'auto', 'off'];
+
+function dynsecMode(value: string | undefined): DynsecMode {
+  if (value === undefined) return 'auto';
+  if (!(DYNSEC_MODES as readonly string[]).includes(value)) {
+    throw new CoordinatorError('invalid-request', `--dynsec ${value}: one of ${DYNSEC_MODES.join(', ')}`);
+  }
+  return value as DynsecMode;
 }
 
 function tlsFiles(certFile: string | undefined, keyFile: string | undefined, prefix: string): TlsFiles | undefined {

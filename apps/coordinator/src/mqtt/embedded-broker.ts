@@ -1,10 +1,11 @@
 /**
- * The embedded broker: aedes on a TCP listener, with the store deciding who may connect and the
+ * The embedded broker: aedes on a TCP (or TLS) listener, with the store deciding who may connect and the
  * topic ACL deciding what each connection may do. The coordinator talks to it in-process, not as
  * a client; its internal credential is for tools (the storm bench's bare subscriber) that need to
  * see every topic.
  */
 import { createServer, type AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { isUtf8 } from 'node:buffer';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Aedes, type AuthenticateError, type Client } from 'aedes';
@@ -18,6 +19,8 @@ export interface EmbeddedBrokerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
+  /** Listen with TLS: PEM certificate chain and private key. */
+  tls?: { cert: Buffer; key: Buffer };
   coordinatorCredential: { username: string; password: string };
   /** A report published by an authenticated device on its own state topic. */
   onReport: (device: DeviceIdentity, payload: Buffer) => void;
@@ -123,7 +126,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     options.onReport(principal, packet.payload as Buffer);
   });
 
-  const server = createServer(broker.handle);
+  const server = options.tls ? createTlsServer(options.tls, broker.handle) : createServer(broker.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());

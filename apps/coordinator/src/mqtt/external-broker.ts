@@ -14,9 +14,17 @@ export interface ExternalBrokerOptions {
   url: string;
   onReport: (tenantId: string, deviceId: string, payload: Buffer) => void;
   onPresence: (tenantId: string, deviceId: string, payload: Buffer) => void;
-  /** Manage per-device access through Mosquitto's dynamic-security plugin; 'auto' if the broker answers. */
-  dynsec: boolean | 'auto';
+  /** Manage per-device access through Mosquitto's dynamic-security plugin (see DynsecMode). */
+  dynsec: DynsecMode;
+  /** Said once, when 'auto' finds no usable plugin. */
+  onWarning: (message: string) => void;
 }
+
+/**
+ * `required`: refuse to start without a usable plugin; `auto`: use it if the broker answers, and
+ * warn when it does not (device access is then the broker's own configuration); `off`: never ask.
+ */
+export type DynsecMode = 'required' | 'auto' | 'off';
 
 export interface ExternalBroker {
   access: DeviceAccess | null;
@@ -29,8 +37,13 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     connectAsync(options.url, { protocolVersion: 5, clean: true, clientId: `godwit-${role}-${randomBytes(6).toString('hex')}`, reconnectPeriod: 1000 });
   // Dynamic-security commands go over a connection of their own: a broker without the plugin
   // refuses them, and Mosquitto was seen closing the connection that had been refused.
-  const control = options.dynsec === false ? null : await connect('control');
-  const access = control && (await manageAccess(control, options.dynsec === true));
+  const control = options.dynsec === 'off' ? null : await connect('control');
+  const access =
+    control &&
+    (await manageAccess(control, options).catch(async (error: unknown) => {
+      await control.endAsync(true);
+      throw error;
+    }));
   if (control && !access) await control.endAsync(true);
   const client = await connect('ingest');
   client.on('message', (topic, payload) => {
@@ -51,7 +64,7 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
   };
 }
 
-async function manageAccess(client: MqttClient, required: boolean): Promise<DeviceAccess | null> {
+async function manageAccess(client: MqttClient, options: ExternalBrokerOptions): Promise<DeviceAccess | null> {
   try {
     const dynsec = await DynsecClient.attach(client);
     const username = client.options.username;
@@ -66,7 +79,13 @@ async function manageAccess(client: MqttClient, required: boolean): Promise<Devi
     }
     return createDynsecAccess(dynsec);
   } catch (error) {
-    if (required) throw error;
+    const broker = `${client.options.hostname ?? '?'}:${client.options.port ?? '?'}`;
+    const reason = (error as Error).message;
+    if (options.dynsec === 'required') throw new Error(`--dynsec required: the broker at ${broker} offers no usable dynamic security (${reason})`);
+    options.onWarning(
+      `WARNING: the broker at ${broker} offers no usable dynamic security (${reason}): devices are NOT managed by the coordinator ` +
+        `(registering and revoking do not reach the broker; its own configuration decides who connects). Use --dynsec required to refuse to start, --dynsec off to silence this.`,
+    );
     return null;
   }
 }

@@ -9,9 +9,10 @@
  * await mqtt.close();
  */
 import { randomBytes } from 'node:crypto';
+import { isIPv6 } from 'node:net';
 import { createIngest } from '../ingest/ingest.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
-import { connectExternalBroker } from './external-broker.js';
+import { connectExternalBroker, type DynsecMode } from './external-broker.js';
 import { deviceTopic, decodePresence, ProtocolError } from '@godwit/fleet-protocol';
 import type { DeviceAccess } from './device-access.js';
 import type { IngestMetrics, IngestStore, PresenceStore } from '../ingest/store-port.js';
@@ -25,9 +26,11 @@ export interface StartMqttOptions {
   /** Embedded broker port; 0 picks a free one. Default 1884. */
   port?: number;
   host?: string;
-  /** External Mosquitto: manage device access through dynamic security ('auto': if the broker answers). */
-  dynsec?: boolean | 'auto';
-  /** Internal errors (a failed store write, a failed acknowledgement); the service keeps running. */
+  /** Embedded broker: listen with TLS (PEM certificate chain and key); devices connect with mqtts://. */
+  tls?: { cert: Buffer; key: Buffer };
+  /** External Mosquitto: manage device access through dynamic security. Default 'auto'; true is 'required', false 'off'. */
+  dynsec?: boolean | DynsecMode;
+  /** Internal errors (a failed store write, a failed acknowledgement) and warnings; the service keeps running. */
   onError?: (error: unknown) => void;
   maxBatch?: number;
   maxDelayMs?: number;
@@ -100,7 +103,8 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
   if (options.url) {
     const broker = await connectExternalBroker({
       url: options.url,
-      dynsec: options.dynsec ?? 'auto',
+      dynsec: options.dynsec === true ? 'required' : options.dynsec === false ? 'off' : (options.dynsec ?? 'auto'),
+      onWarning: (message) => onError(new Error(message)),
       onReport: (tenantId, deviceId, payload) => ingest.accept(tenantId, deviceId, payload),
       onPresence: (tenantId, deviceId, payload) => {
         try {
@@ -126,6 +130,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
     store: options.store,
     host,
     port: options.port ?? 1884,
+    ...(options.tls && { tls: options.tls }),
     coordinatorCredential,
     onReport: (device, payload) => ingest.accept(device.tenantId, device.deviceId, payload),
     onRefused: (what) => {
@@ -136,7 +141,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
   });
   publish = broker.publish;
   return {
-    url: `mqtt://${host}:${broker.port}`,
+    url: `${options.tls ? 'mqtts' : 'mqtt'}://${isIPv6(host) ? `[${host}]` : host}:${broker.port}`,
     port: broker.port,
     coordinatorCredential,
     access: {
