@@ -22,4 +22,4 @@ export * from './bundle/index.js';
 export { buildBundle, type BuildOptions } from './build/build-bundle.js';
 export { planChain, replaySchema, type AuthoredRevision } from './build/plan-chain.js';
 export { expectedSchemaFor, signedSql } from './build/expected.js';
-export { renderSql } from './build/render-sql.js';
+export { renderScript, renderSql, type ScriptPart } from './build/render-sql.js';

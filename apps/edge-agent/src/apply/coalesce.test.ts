@@ -2,6 +2,8 @@
  * A device several revisions behind: `upgrade` copies a table that three pending revisions rebuild
  * once, says so in `--dry-run` and `--json`, and still records every revision.
  */
+import { readFileSync } from 'node:fs';
+import { decodeBundleUnverified, renderSql } from '@godwit/migration-bundle';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agent, bundleFile, makeWorkspace, migrationsFolder, query, seedShop, target, type Workspace } from '../../test-support/fixtures.js';
 
@@ -44,6 +46,17 @@ describe('catch-up upgrade', () => {
     expect(report.steps.map((s: { coalesced: string[] }) => s.coalesced.length)).toEqual([3, 3, 3]);
     expect(query(db, 'SELECT count(*) AS n FROM orders')).toEqual([{ n: 400 }]);
     expect(JSON.parse(query<{ revisions: string }>(db, "SELECT revisions FROM godwit_apply_log ORDER BY id DESC LIMIT 1")[0]!.revisions)).toEqual(['shop_0004', 'shop_0005', 'shop_0006']);
+  });
+
+  it('prints with --sql the very script mbundle sql prints for the range', () => {
+    const db = ws.path('script.db');
+    expect(agent(['upgrade', 'shop_0001', ...target(ws, db, bundle), '--no-backup']).code).toBe(0);
+    const sql = agent(['upgrade', ...target(ws, db, bundle), '--sql']);
+    expect(sql.code, sql.stderr).toBe(0);
+    const { manifest } = decodeBundleUnverified(readFileSync(bundle));
+    expect(sql.stdout).toBe(renderSql(manifest, 'shop_0001', 'head'));
+    expect(sql.stdout).toMatch(/^-- Revisions shop_0002, shop_0003, shop_0004, shop_0005, shop_0006 \(up\), coalesced/m);
+    expect(sql.stdout).toMatch(/^PRAGMA foreign_keys = OFF;/);
   });
 
   it('copies once per revision with --per-revision', () => {

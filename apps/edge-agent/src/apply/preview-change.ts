@@ -25,6 +25,8 @@ export interface RevisionPreview {
 export interface ChangePreview {
   report: ChangeReport;
   revisions: RevisionPreview[];
+  /** Each revision's message, by id, for the script's headings. */
+  messages: Record<string, string>;
 }
 
 /**
@@ -66,7 +68,8 @@ export function previewChange(options: ChangeOptions): ChangePreview {
     report.copies = copiesPerTable(revisions.flatMap((r) => r.rebuilt.map((t) => t.table)));
     report.revisions = prepared.change.revisionIds;
     report.to = prepared.change.toHeads.length === 0 ? null : prepared.change.toHeads.join(',');
-    return { report, revisions };
+    const messages = Object.fromEntries(options.bundle.manifest.revisions.map((r) => [r.id, r.message]));
+    return { report, revisions, messages };
   } finally {
     db.close();
   }

@@ -1,3 +1,4 @@
+import { renderScript } from '@godwit/migration-bundle';
 import type { ChangeReport } from '../apply/change-report.js';
 import type { ChangePreview } from '../apply/preview-change.js';
 import { megabytes } from '../db/free-space.js';
@@ -53,12 +54,13 @@ export function previewText(preview: ChangePreview, dbPath: string): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** The same script `mbundle sql` prints for the range, planned from the live schema. */
 export function previewSql(preview: ChangePreview): string {
-  const parts = ['-- the SQL edge-agent would run, in one transaction (foreign_keys OFF around it)', 'BEGIN IMMEDIATE;'];
-  for (const r of preview.revisions) {
-    parts.push(r.coalesced ? `-- revisions ${r.coalesced.join(', ')} (${r.direction}), coalesced: each table copied once` : `-- revision ${r.revision} (${r.direction})`);
-    for (const statement of r.statements) parts.push(`${statement.trimEnd().replace(/;$/, '')};`);
-  }
-  parts.push('PRAGMA foreign_key_check;', 'COMMIT;');
-  return `${parts.join('\n')}\n`;
+  return renderScript(
+    preview.revisions.map((r) => ({
+      revisions: (r.coalesced ?? [r.revision]).map((id) => ({ id, message: preview.messages[id] ?? '' })),
+      direction: r.direction,
+      statements: r.statements,
+    })),
+  );
 }

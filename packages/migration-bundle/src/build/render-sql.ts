@@ -1,9 +1,39 @@
+import Database from 'better-sqlite3';
 import type { Manifest } from '../bundle/manifest.js';
 import { createGraph } from '../graph/graph.js';
+import { planCoalesced } from '../plan/coalesce.js';
+import type { MigrationStep } from '../plan/planner.js';
+
+/** One block of a migration script: the revisions it applies, in order, and its statements. */
+export interface ScriptPart {
+  revisions: { id: string; message: string }[];
+  direction: 'up' | 'down';
+  statements: readonly string[];
+}
+
+/**
+ * The script the engine runs, as text: foreign keys off around one transaction, each revision (or
+ * coalesced run of revisions) under a comment, the foreign-key check before COMMIT. `mbundle sql`
+ * and `edge-agent upgrade --sql` both print it.
+ */
+export function renderScript(parts: readonly ScriptPart[]): string {
+  const lines = ['PRAGMA foreign_keys = OFF;', 'BEGIN IMMEDIATE;'];
+  for (const part of parts) {
+    const [only] = part.revisions;
+    const heading =
+      part.revisions.length === 1
+        ? `-- Revision ${only!.id} (${part.direction}): ${only!.message}`
+        : `-- Revisions ${part.revisions.map((r) => r.id).join(', ')} (${part.direction}), coalesced: each table copied once`;
+    lines.push('', heading, ...part.statements.map(terminate));
+  }
+  lines.push('', 'PRAGMA foreign_key_check;', 'COMMIT;', 'PRAGMA foreign_keys = ON;', '');
+  return lines.join('\n');
+}
 
 /**
  * The SQL script that takes a database from `from` to `to` (targets as `mbundle sql` takes them):
- * the signed statements, wrapped the way the engine runs them.
+ * the signed statements, and for an upgrade the runs of revisions the engine coalesces planned as
+ * it plans them (from the schema the signed SQL of the revisions before them leaves).
  */
 export function renderSql(manifest: Manifest, from: string | null, to: string): string {
   const graph = createGraph(manifest.revisions);
@@ -12,18 +42,36 @@ export function renderSql(manifest: Manifest, from: string | null, to: string): 
   const target = graph.resolveTarget(to, current);
   const up = graph.pendingUp(current, target);
   const down = graph.pendingDown(current, target);
-  const lines = ['PRAGMA foreign_keys = OFF;', 'BEGIN IMMEDIATE;'];
-  for (const id of up) {
-    const revision = byId.get(id)!;
-    lines.push('', `-- Revision ${id} (up): ${revision.message}`, ...revision.upSql.map(terminate));
-  }
+  const describe = (id: string) => ({ id, message: byId.get(id)!.message });
+  const parts: ScriptPart[] = coalescedUp(manifest, current, up).map((run) => ({
+    revisions: run.ids.map(describe),
+    direction: 'up',
+    statements: run.statements ?? byId.get(run.ids[0]!)!.upSql,
+  }));
   for (const id of down) {
     const revision = byId.get(id)!;
     if (!revision.downSql) throw new RangeError(`revision ${id} has no down: it cannot be reverted`);
-    lines.push('', `-- Revision ${id} (down): ${revision.message}`, ...revision.downSql.map(terminate));
+    parts.push({ revisions: [describe(id)], direction: 'down', statements: revision.downSql });
   }
-  lines.push('', 'PRAGMA foreign_key_check;', 'COMMIT;', 'PRAGMA foreign_keys = ON;', '');
-  return lines.join('\n');
+  return renderScript(parts);
+}
+
+/** The up-revisions in runs as the engine coalesces them; `statements` only for a coalesced run. */
+function coalescedUp(manifest: Manifest, current: string[], up: string[]): { ids: string[]; statements?: string[] }[] {
+  if (up.length < 2) return up.map((id) => ({ ids: [id] }));
+  const graph = createGraph(manifest.revisions);
+  const applied = new Set(current.flatMap((head) => [...graph.ancestors(head), head]));
+  const db = new Database(':memory:');
+  try {
+    for (const revision of manifest.revisions) if (applied.has(revision.id)) db.exec(revision.upSql.join(';\n'));
+    const byId = new Map(manifest.revisions.map((r) => [r.id, r]));
+    const steps = up.map((id): MigrationStep => ({ revision: id, direction: 'up', operations: byId.get(id)!.up }));
+    return planCoalesced(db, steps).map((plan) =>
+      plan.coalesced ? { ids: plan.coalesced, statements: plan.statements.map((s) => s.sql) } : { ids: [plan.revision] },
+    );
+  } finally {
+    db.close();
+  }
 }
 
 function terminate(sql: string): string {
