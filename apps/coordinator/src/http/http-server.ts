@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
 import { CoordinatorError } from '../store/errors.js';
 import { authenticate, type Principal } from './auth.js';
 import type { HttpDeps } from './deps.js';
@@ -40,7 +41,27 @@ export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => vo
       send(res, toReply(error), req);
     });
   };
-  return tls ? createHttpsServer(tls, listener) : createServer(listener);
+  const server = tls ? createHttpsServer(tls, listener) : createServer(listener);
+  server.on('clientError', answerUnparsable);
+  return server;
+}
+
+/**
+ * A request Node's parser refuses (a NUL or other bad byte in the request line or a header, headers
+ * over the size limit) never reaches a route; it still gets the API's one-line JSON error.
+ */
+function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const refusal =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? new CoordinatorError('too-large', 'request: headers larger than the limit')
+      : new CoordinatorError('invalid-request', 'request: not a well-formed HTTP request');
+  const status = HTTP_STATUS[refusal.code];
+  const body = `${JSON.stringify({ error: { code: refusal.code, message: refusal.message } })}\n`;
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
 async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, makeTestBundle } from '../bundles/test-bundles.js';
 import { testDrivers } from '../store/test-store.js';
@@ -107,6 +108,17 @@ function fuzzCase(pick: Pick, rollout: string): FuzzCase {
   ])();
 }
 
+/** Bytes in, the whole answer out: what a client that is not fetch can send. */
+function rawExchange(port: number, request: Buffer): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const socket = connect(port, '127.0.0.1', () => socket.end(request));
+    socket.on('data', (chunk) => chunks.push(chunk));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+  });
+}
+
 describe.each(testDrivers())('HTTP validation fuzz on %s', (driver) => {
   let api: TestApi;
   let operator: string;
@@ -123,6 +135,26 @@ describe.each(testDrivers())('HTTP validation fuzz on %s', (driver) => {
     rollout = (await api.call('POST', '/v1/rollouts', operator, { bundle: bundle.bundleId, channel: 'c', percent: 50 })).json.id;
   });
   afterAll(() => api.close());
+
+  it('answers requests the HTTP parser refuses with the same one-line JSON error', async () => {
+    const { port } = new URL(api.url);
+    const raw = [
+      Buffer.from('GET /v1/devices/\u0000 HTTP/1.1\r\nHost: x\r\n\r\n'),
+      Buffer.from('GET /v1/devices HTTP/1.1\r\nHost: x\r\nX-Bad: a\u0000b\r\n\r\n'),
+      Buffer.from(`GET /${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`),
+      Buffer.from('NOT HTTP AT ALL\r\n\r\n'),
+      Buffer.from('POST /v1/tenants HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n'),
+      Buffer.concat([Buffer.from('GET /v1/devices HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer '), Buffer.from([0xff, 0xfe]), Buffer.from('\r\n\r\n')]),
+    ];
+    for (const request of raw) {
+      const answer = await rawExchange(Number(port), request);
+      const label = `${request.subarray(0, 60).toString('latin1')} -> ${answer.slice(0, 200)}`;
+      const [head, body] = answer.split('\r\n\r\n');
+      expect(head, label).toMatch(/^HTTP\/1\.1 4\d\d /);
+      expect(head, label).toMatch(/content-type: application\/json/i);
+      expect(body, label).toMatch(/^\{"error":\{"code":"[a-z-]+","message":"[^\n]+"\}\}\n$/);
+    }
+  });
 
   it(`answers ${CASES} malformed requests (seed ${SEED}) with a 4xx and a one-line JSON error, never a 500`, async () => {
     const next = random(SEED);
