@@ -15,8 +15,9 @@ export interface DataDirLock {
 /**
  * Claims the data folder for this process: PGlite has one session and no locking of its own, so two
  * coordinators on one folder would each keep a private copy and lose the other's writes. The lock
- * is a file holding the owner's PID, created atomically (a hard link fails if it exists); a lock whose process is gone (SIGKILL, a
- * crash) is taken over, so a restart is never blocked by a dead owner.
+ * is a file holding the owner's PID, created atomically (a hard link fails if it exists); a lock
+ * whose process is gone (SIGKILL, a crash) is taken over, so a restart is never blocked by a dead
+ * owner.
  */
 export function lockDataDir(dataDir: string): DataDirLock {
   const folder = resolve(dataDir);
