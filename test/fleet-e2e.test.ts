@@ -56,7 +56,7 @@ beforeAll(async () => {
   agents = await createAgents(service, bundles, root, 6, (i) => ({
     orders: i === 4 ? SLOW_ORDERS : i === 5 ? SLOW_ORDERS / 4 : 300,
     keepaliveSeconds: KEEPALIVE_SECONDS,
-    labels: i >= 4 ? { ring: 'slow' } : {},
+    labels: i >= 4 ? { ring: 'slow' } : ({} as Record<string, string>),
     config: { checkIntervalSeconds: 1, onceReportTimeoutMs: 2000 },
   }));
   for (const agent of agents) rowsBefore.set(agent.id, agent.rows());
@@ -214,7 +214,7 @@ describe(`the fleet, end to end (${SETUP})`, () => {
     const before = sha256File(agent.db);
     const mark = agent.log.length;
     const bytes = readFileSync(boot);
-    bytes[bytes.length >> 1] ^= 0xff;
+    bytes[bytes.length >> 1]! ^= 0xff;
     const rogue = await connectAsync(service.brokerAdminUrl!, { clientId: `rogue-${randomBytes(4).toString('hex')}`, protocolVersion: 5, reconnectPeriod: 0 });
     try {
       await rogue.publishAsync(deviceTopic(service.tenantId, 'dev-1', 'bundle'), bytes, { qos: 1 });

@@ -299,6 +299,8 @@ export interface AgentOptions {
   /** More daemon config keys (docs/edge-agent.md, "Daemon"). */
   config?: Record<string, unknown>;
   mqttUrl?: string;
+  /** `mqtt.ca`: a PEM file of the private CA that signed an mqtts:// broker's certificate. */
+  ca?: string;
 }
 
 /**
@@ -335,7 +337,12 @@ export class Agent {
       db: this.db,
       trust: [trust],
       bundles: this.bundles,
-      mqtt: { ...this.mqtt, ...(this.options.mqttUrl && { url: this.options.mqttUrl }), keepaliveSeconds: this.options.keepaliveSeconds ?? 5 },
+      mqtt: {
+        ...this.mqtt,
+        ...(this.options.mqttUrl && { url: this.options.mqttUrl }),
+        ...(this.options.ca && { ca: this.options.ca }),
+        keepaliveSeconds: this.options.keepaliveSeconds ?? 5,
+      },
       // Back within a few seconds of a broker restart: the tests wait for it.
       reconnect: { baseMs: 200, capMs: 2000 },
       ...this.options.config,
