@@ -19,6 +19,7 @@ import { diffSchemas, formatSchemaDiff } from '../schema/diff.js';
 import { readSchema } from '../schema/describe.js';
 import { fingerprintDatabase } from '../schema/fingerprint.js';
 import { runMigration, type RevisionRunReport, type RunOptions } from '../sqlite/run-migration.js';
+import { quoteIdent } from '../sqlite/tokenize.js';
 
 const openDirs: string[] = [];
 /** Real files, on tmpfs where the machine has one (fsync there costs nothing). */
@@ -103,10 +104,8 @@ export function rebuilds(statements: readonly string[], table: string): boolean 
   return copyCount(statements, table) > 0 && statements.includes(`DROP TABLE ${q(table)}`);
 }
 
-/** Quotes an identifier for SQL text. */
-export function q(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
+/** Quotes an identifier for SQL text (the engine's own quoting). */
+export const q = quoteIdent;
 
 const FLOAT = new Float64Array(1);
 const BITS = new BigUint64Array(FLOAT.buffer);
