@@ -2,10 +2,11 @@ import { resolve } from 'node:path';
 import { UsageError, type CommandIO, type ParsedArgs } from '../cli/command.js';
 import { REVISION_ID_PATTERN } from '../graph/revision.js';
 import { autogenerateRevision } from './autogenerate.js';
+import { parseCasing } from './casing.js';
 import { migrationsDir } from '../cli/migrations-dir.js';
 
 /**
- * `mbundle revision --autogenerate -m MESSAGE --schema FILE [--dir DIR] [--rename OLD=NEW ...]`:
+ * `mbundle revision --autogenerate -m MESSAGE --schema FILE [--dir DIR] [--rename OLD=NEW ...] [--casing C]`:
  * prints the path of the revision it wrote, or that there is nothing to do. Errors are thrown for
  * the CLI's exit-code table (`UsageError`: 2, anything else: 1).
  */
@@ -20,6 +21,7 @@ export async function runAutogenerate(args: ParsedArgs, io: CommandIO): Promise<
     throw new UsageError(`--id ${JSON.stringify(id)} is malformed: an id is 4 to 64 characters of [0-9a-z_]`);
   }
   const parents = listValue(args, 'parent');
+  const casing = stringValue(args, 'casing');
   const result = await autogenerateRevision({
     schemaFile: resolve(io.cwd, schema),
     dir,
@@ -27,6 +29,7 @@ export async function runAutogenerate(args: ParsedArgs, io: CommandIO): Promise<
     ...(id === undefined ? {} : { id }),
     ...(parents.length === 0 ? {} : { parents }),
     renames: listValue(args, 'rename'),
+    ...(casing === undefined ? {} : { casing: parseCasing(casing) }),
   });
   if (result.ignored.length > 0) {
     io.stderr.write(`left alone (drizzle does not model them): ${result.ignored.join(', ')}\n`);

@@ -1,6 +1,7 @@
 export { autogenerateRevision, type AutogenerateRequest, type AutogenerateResult } from './autogenerate.js';
+export { parseCasing, type Casing } from './casing.js';
 export { runAutogenerate } from './command.js';
 export { compareSchemaFileToHead } from './compare-schema-file.js';
 export { AutogenerateError, type AutogenerateErrorCode } from './errors.js';
-export { loadSchemaTables } from './load-schema.js';
-export { targetSchema } from './target-schema.js';
+export { loadSchema, type DrizzleSchema } from './load-schema.js';
+export { targetSchema, type Target } from './target-schema.js';

@@ -2,18 +2,27 @@ import { existsSync, statSync } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { is } from 'drizzle-orm';
-import { SQLiteTable } from 'drizzle-orm/sqlite-core';
+import { SQLiteTable, SQLiteView, getViewConfig } from 'drizzle-orm/sqlite-core';
 import { UsageError } from '../cli/command.js';
 import { importTypeScript } from '../typescript-import.js';
 import { AutogenerateError } from './errors.js';
 
 const SCHEMA_EXTENSIONS = new Set(['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs']);
 
+/** What a drizzle sqlite-core schema module exports, in export order, each object once. */
+export interface DrizzleSchema {
+  tables: SQLiteTable[];
+  /** Views with a query: the schema creates them. */
+  views: SQLiteView[];
+  /** Names of `.existing()` views: they exist, but the schema leaves them alone, as drizzle-kit does. */
+  existingViews: string[];
+}
+
 /**
- * Imports a drizzle-orm sqlite-core schema module and returns every table it exports, in export
- * order, each table once even when exported under two names.
+ * Imports a drizzle-orm sqlite-core schema module and returns the tables and views it exports, in
+ * export order, each once even when exported under two names.
  */
-export async function loadSchemaTables(file: string): Promise<SQLiteTable[]> {
+export async function loadSchema(file: string): Promise<DrizzleSchema> {
   const path = resolve(file);
   if (!existsSync(path)) {
     throw new UsageError(`schema file not found: ${file}`);
@@ -30,15 +39,20 @@ export async function loadSchemaTables(file: string): Promise<SQLiteTable[]> {
   } catch (error) {
     throw new AutogenerateError('schema-load', `cannot load schema ${file}: ${messageOf(error)}`);
   }
-  const tables: SQLiteTable[] = [];
-  for (const value of Object.values(module)) {
-    if (is(value, SQLiteTable) && !tables.includes(value)) tables.push(value);
+  const schema: DrizzleSchema = { tables: [], views: [], existingViews: [] };
+  for (const value of new Set(Object.values(module))) {
+    if (is(value, SQLiteTable)) schema.tables.push(value);
+    else if (is(value, SQLiteView)) {
+      const { name, isExisting } = getViewConfig(value);
+      if (isExisting) schema.existingViews.push(name.toLowerCase());
+      else schema.views.push(value);
+    }
   }
-  if (tables.length === 0) {
+  if (schema.tables.length === 0) {
     // An empty result is far more often a wrong file than a wish to drop every table.
     throw new AutogenerateError('schema-load', `${file} exports no drizzle sqlite-core tables`);
   }
-  return tables;
+  return schema;
 }
 
 function messageOf(error: unknown): string {

@@ -35,6 +35,9 @@ export function rebuildByHand(
   // Rowids survive even where no column aliases them: other data may hold them.
   if (keepsHiddenRowid(from, to)) kept.unshift('rowid');
   const dropped = from.columns.filter((c) => !to.columns.some((n) => n.name === c.name)).map((c) => c.name);
+  const unfilled = to.columns
+    .filter((c) => c.notNull && c.default === null && c.generated === null && !from.columns.some((old) => old.name === c.name))
+    .map((c) => c.name);
   const { columns, options } = createTableArgs({ ...to, name: copy });
 
   const operations: PlannedOperation[] = [];
@@ -42,7 +45,12 @@ export function rebuildByHand(
   for (const view of views) operations.push({ operation: { kind: 'execute', sql: `DROP VIEW ${quote(view.name)}` } });
   operations.push({
     operation: { kind: 'createTable', table: copy, columns, options },
-    note: `Rebuilds ${table} by hand: ${reason}.`,
+    note: [
+      `Rebuilds ${table} by hand: ${reason}.`,
+      ...unfilled.map(
+        (column) => `${table}.${column} is NOT NULL without a default: the copy fails if ${table} has rows; give it a default.`,
+      ),
+    ].join('\n'),
   });
   operations.push({
     operation: {

@@ -1,4 +1,5 @@
 import { SQL, getTableName, is } from 'drizzle-orm';
+import { CasingCache } from 'drizzle-orm/casing';
 import {
   SQLiteBaseInteger,
   SQLiteSyncDialect,
@@ -7,78 +8,119 @@ import {
   type SQLiteColumn,
   type SQLiteTable,
 } from 'drizzle-orm/sqlite-core';
+import type { Casing } from './casing.js';
 import { AutogenerateError } from './errors.js';
 
 /**
  * Renders drizzle sqlite-core tables as the DDL that creates them, the way drizzle-kit does
- * (uniques become unique indexes), except that every foreign key is a named constraint so that a
- * revision can later drop it by name.
+ * (uniques become unique indexes, column names follow `casing`), except that every foreign key is
+ * a named constraint so that a revision can later drop it by name.
  */
-export function renderDrizzleTables(tables: readonly SQLiteTable[]): string[] {
-  const dialect = new SQLiteSyncDialect();
+export function renderDrizzleTables(tables: readonly SQLiteTable[], casing?: Casing): string[] {
+  const dialect = new SQLiteSyncDialect(casing ? { casing } : {});
+  const names = new CasingCache(casing);
   const statements: string[] = [];
-  for (const table of tables) statements.push(...renderTable(table, dialect));
+  for (const table of tables) statements.push(...renderTable(table, dialect, (c) => names.getColumnCasing(c)));
   return statements;
 }
 
-function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect): string[] {
+function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect, columnName: (column: SQLiteColumn) => string): string[] {
   const config = getTableConfig(table);
   const name = config.name;
   // DDL takes no bound parameters: values written into sql`...` are inlined as literals, and
   // column names stay unqualified ('indexes'), as SQLite wants them in CHECK and index terms.
   const sqlText = (fragment: SQL) => dialect.sqlToQuery(new SQL([fragment]).inlineParams(), 'indexes').sql;
   const singlePk = new Set(
-    config.primaryKeys.filter((pk) => pk.columns.length === 1).map((pk) => pk.columns[0]!.name),
+    config.primaryKeys.filter((pk) => pk.columns.length === 1).map((pk) => pk.columns[0]!),
   );
   const lines = config.columns.map((column) =>
-    renderColumn(name, column, column.primary || singlePk.has(column.name), sqlText),
+    renderColumn(name, column, columnName(column), column.primary || singlePk.has(column), sqlText),
   );
   for (const pk of config.primaryKeys.filter((pk) => pk.columns.length > 1)) {
-    lines.push(`PRIMARY KEY (${pk.columns.map((c) => quote(c.name)).join(', ')})`);
+    lines.push(`PRIMARY KEY (${pk.columns.map((c) => quote(columnName(c))).join(', ')})`);
   }
   for (const fk of config.foreignKeys) {
     const ref = fk.reference();
+    const from = ref.columns.map(columnName);
+    const to = ref.foreignColumns.map(columnName);
+    // drizzle-kit's own renaming: each property key in the generated name gives way to its column name.
+    let fkName = fk.getName();
+    ref.columns.forEach((c, i) => (fkName = fkName.replace(c.name, from[i]!)));
+    ref.foreignColumns.forEach((c, i) => (fkName = fkName.replace(c.name, to[i]!)));
     let line =
-      `CONSTRAINT ${quote(fk.getName())} FOREIGN KEY (${ref.columns.map((c) => quote(c.name)).join(', ')})` +
-      ` REFERENCES ${quote(getTableName(ref.foreignTable))} (${ref.foreignColumns.map((c) => quote(c.name)).join(', ')})`;
+      `CONSTRAINT ${quote(fkName)} FOREIGN KEY (${from.map(quote).join(', ')})` +
+      ` REFERENCES ${quote(getTableName(ref.foreignTable))} (${to.map(quote).join(', ')})`;
     if (fk.onUpdate && fk.onUpdate !== 'no action') line += ` ON UPDATE ${fk.onUpdate.toUpperCase()}`;
     if (fk.onDelete && fk.onDelete !== 'no action') line += ` ON DELETE ${fk.onDelete.toUpperCase()}`;
     lines.push(line);
   }
+  const checks = new Map<string, string>();
   for (const check of config.checks) {
-    lines.push(`CONSTRAINT ${quote(check.name)} CHECK (${sqlText(check.value)})`);
+    const expr = sqlText(check.value);
+    const same = checks.get(check.name);
+    if (same !== undefined) {
+      // SQLite would take both; drizzle-kit refuses the schema, and a later op.dropCheck could not tell them apart.
+      throw new AutogenerateError(
+        'schema-render',
+        `${name} has two CHECK constraints named ${check.name}: (${same}) and (${expr}); give one another name`,
+      );
+    }
+    checks.set(check.name, expr);
+    lines.push(`CONSTRAINT ${quote(check.name)} CHECK (${expr})`);
   }
   const statements = [`CREATE TABLE ${quote(name)} (\n  ${lines.join(',\n  ')}\n)`];
+  return [...statements, ...renderIndexes(table, config, columnName, sqlText).values()];
+}
 
+/**
+ * The table's unique and plain indexes by name, keyed as drizzle-kit keys them: an index declared
+ * with the name of a `.unique()` replaces it (one index); a unique constraint whose name is taken
+ * is refused, as drizzle-kit refuses it.
+ */
+function renderIndexes(
+  table: SQLiteTable,
+  config: ReturnType<typeof getTableConfig>,
+  columnName: (column: SQLiteColumn) => string,
+  sqlText: (fragment: SQL) => string,
+): Map<string, string> {
+  const name = config.name;
+  const indexes = new Map<string, string>();
+  const addUnique = (indexName: string, columns: string[]) => {
+    if (indexes.has(indexName)) {
+      throw new AutogenerateError(
+        'schema-render',
+        `${name}: the unique constraint ${indexName} on (${columns.join(', ')}) has the name of another unique constraint or index; give one another name`,
+      );
+    }
+    indexes.set(indexName, `CREATE UNIQUE INDEX ${quote(indexName)} ON ${quote(name)} (${columns.map(quote).join(', ')})`);
+  };
   for (const column of config.columns.filter((c) => c.isUnique)) {
-    const indexName = column.uniqueName ?? uniqueKeyName(table, [column.name]);
-    statements.push(`CREATE UNIQUE INDEX ${quote(indexName)} ON ${quote(name)} (${quote(column.name)})`);
-  }
-  for (const unique of config.uniqueConstraints) {
-    const columns = unique.columns.map((c) => c.name);
-    const indexName = unique.getName() ?? uniqueKeyName(table, columns);
-    statements.push(
-      `CREATE UNIQUE INDEX ${quote(indexName)} ON ${quote(name)} (${columns.map(quote).join(', ')})`,
-    );
+    addUnique(column.uniqueName ?? uniqueKeyName(table, [column.name]), [columnName(column)]);
   }
   for (const index of config.indexes) {
     const { name: indexName, columns, unique, where } = index.config;
-    const terms = columns.map((term) => (is(term, SQL) ? sqlText(term) : quote(term.name)));
-    statements.push(
+    const terms = columns.map((term) => (is(term, SQL) ? sqlText(term) : quote(columnName(term as SQLiteColumn))));
+    indexes.set(
+      indexName,
       `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quote(indexName)} ON ${quote(name)} (${terms.join(', ')})` +
         (where ? ` WHERE ${sqlText(where)}` : ''),
     );
   }
-  return statements;
+  for (const unique of config.uniqueConstraints) {
+    const columns = unique.columns.map(columnName);
+    addUnique(unique.getName() ?? uniqueKeyName(table, columns), columns);
+  }
+  return indexes;
 }
 
 function renderColumn(
   table: string,
   column: SQLiteColumn,
+  columnName: string,
   primaryKey: boolean,
   sqlText: (fragment: SQL) => string,
 ): string {
-  let line = `${quote(column.name)} ${column.getSQLType()}`;
+  let line = `${quote(columnName)} ${column.getSQLType()}`;
   if (primaryKey) {
     line += ' PRIMARY KEY';
     if (is(column, SQLiteBaseInteger) && column.autoIncrement) line += ' AUTOINCREMENT';

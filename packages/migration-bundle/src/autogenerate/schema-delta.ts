@@ -1,16 +1,20 @@
-import type { IndexDescription, SchemaDescription, TableDescription } from '../schema/description.js';
+import type { IndexDescription, SchemaDescription, TableDescription, ViewDescription } from '../schema/description.js';
 import { createTableArgs } from './column-spec.js';
 import { rebuildByHand } from './manual-rebuild.js';
 import type { PlannedOperation } from './planned-operation.js';
 import { readableSql } from './readable-sql.js';
+import { quoteIdent } from '../sqlite/tokenize.js';
+import { readFirst } from './render-views.js';
 import { applyRenames, type Renames } from './renames.js';
 import { rebuildReason, tableDelta } from './table-delta.js';
 
 /**
  * The operations that take a database from schema `from` to schema `to`, in an order that always
- * applies: renames, index and constraint removals, new tables, column changes, constraint
- * additions, dropped tables, new indexes. Triggers, views and virtual tables are not compared:
- * drizzle does not model them, and the engine carries them through its rebuilds.
+ * applies: dropped and changed views, renames, index and constraint removals, new tables, column
+ * changes, constraint additions, dropped tables, new indexes, new and changed views (so no table
+ * change ever runs while a view that changes reads the table). Triggers and virtual tables are not
+ * compared: drizzle does not model them, and the engine carries them through its rebuilds.
+ * `objectSql` holds triggers' and views' SQL as written, by name: `to`'s views are created from it.
  */
 export function operationsBetween(
   from: SchemaDescription,
@@ -25,7 +29,8 @@ export function operationsBetween(
       renameOps.push({ operation: { kind: 'renameColumn', table: renames.tables.get(table) ?? table, from: old, to: name } });
     }
   }
-  const source = applyRenames(from, renames);
+  const views = viewDelta(from.views, to.views, objectSql);
+  const source = { ...applyRenames(from, renames), views: views.kept };
   const sourceTables = new Map(source.tables.map((t) => [t.name, t]));
   const targetTables = new Map(to.tables.map((t) => [t.name, t]));
 
@@ -88,6 +93,7 @@ export function operationsBetween(
     );
 
   return [
+    ...views.drop,
     ...renameOps,
     ...dropIndexes,
     ...dropConstraints,
@@ -96,7 +102,23 @@ export function operationsBetween(
     ...addConstraints,
     ...dropTables,
     ...createIndexes,
+    ...views.create,
   ];
+}
+
+/** Views dropped or changed (dependents first), created or changed (what they read first), and kept. */
+function viewDelta(from: ViewDescription[], to: ViewDescription[], objectSql: ReadonlyMap<string, string>) {
+  const sqlOf = (view: ViewDescription) => ({ ...view, sql: objectSql.get(view.name) ?? view.sql });
+  const toSql = new Map(to.map((v) => [v.name, v.sql]));
+  const fromSql = new Map(from.map((v) => [v.name, v.sql]));
+  const kept = from.filter((v) => toSql.get(v.name) === v.sql);
+  const drop = readFirst(from.filter((v) => !kept.includes(v)).map(sqlOf))
+    .reverse()
+    .map((view): PlannedOperation => ({ operation: { kind: 'execute', sql: `DROP VIEW ${quoteIdent(view.name)}` } }));
+  const create = readFirst(to.filter((v) => fromSql.get(v.name) !== v.sql).map(sqlOf)).map(
+    (view): PlannedOperation => ({ operation: { kind: 'execute', sql: view.sql } }),
+  );
+  return { kept, drop, create };
 }
 
 function sameIndex(a: IndexDescription, b: IndexDescription | undefined): boolean {

@@ -10,7 +10,7 @@ export const revisionCommand: Command = {
     'with --autogenerate, fill it from the change between the head and a drizzle schema.',
   usage:
     'revision -m MESSAGE [--dir DIR] [--id ID] [--parent REV ...]\n' +
-    'revision --autogenerate -m MESSAGE --schema FILE [--dir DIR] [--rename OLD=NEW ...]',
+    'revision --autogenerate -m MESSAGE --schema FILE [--dir DIR] [--rename OLD=NEW ...] [--casing snake_case|camelCase]',
   options: {
     message: { type: 'string', short: 'm' },
     dir: { type: 'string' },
@@ -19,6 +19,7 @@ export const revisionCommand: Command = {
     autogenerate: { type: 'boolean' },
     schema: { type: 'string' },
     rename: { type: 'string', multiple: true },
+    casing: { type: 'string' },
   },
   maxPositionals: 0,
   async run(args, io) {
@@ -27,7 +28,7 @@ export const revisionCommand: Command = {
       const { runAutogenerate } = await import('../../autogenerate/command.js');
       return runAutogenerate(args, io);
     }
-    for (const option of ['schema', 'rename']) {
+    for (const option of ['schema', 'rename', 'casing']) {
       if (args.values[option] !== undefined) throw new UsageError(`revision: --${option} only goes with --autogenerate`);
     }
     const message = args.values.message as string | undefined;
