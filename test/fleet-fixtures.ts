@@ -130,7 +130,12 @@ export class FleetService {
         },
       );
     }
-    await service.startCoordinator();
+    try {
+      await service.startCoordinator();
+    } catch (error) {
+      await service.cleanup();
+      throw error;
+    }
     return service;
   }
 
