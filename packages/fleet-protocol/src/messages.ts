@@ -118,9 +118,9 @@ export function decodeReport(bytes: Uint8Array): StateReport {
   if (bytes.byteLength > MAX_REPORT_BYTES) {
     throw new ProtocolError('too-large', `report of ${bytes.byteLength} bytes exceeds ${MAX_REPORT_BYTES}`);
   }
-  const value = unpack(bytes);
+  // Before decoding: msgpackr throws on some byte sequences that are not UTF-8 and replaces others.
   if (!msgpackStringsAreUtf8(bytes)) throw new ProtocolError('invalid', 'report: a string that is not UTF-8');
-  return validateReport(value);
+  return validateReport(unpack(bytes));
 }
 
 export function encodePresence(presence: PresenceMessage): Buffer {
