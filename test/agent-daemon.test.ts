@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
 import { connectAsync } from 'mqtt';
 import { deviceTopic } from '@godwit/fleet-protocol';
 import { freePort, startMosquitto, waitFor } from './coordinator-fixtures.js';
@@ -160,6 +161,52 @@ describe('edge-agent run (daemon)', () => {
     }
   });
 });
+
+describe('edge-agent run (daemon) killed outright mid-migration', () => {
+  it('its orphaned apply process stops before COMMIT: the database stays at the old revision, intact, and the next start applies it', async () => {
+    const credentials = await coordinator.register('dev-4');
+    const config = writeDaemonConfig(ws, 'dev-4', { url: `mqtt://127.0.0.1:${await freePort()}`, ...credentials }, { onceReportTimeoutMs: 500 });
+    const db = ws.path('dev-4.db');
+    expect(agent(['upgrade', ...target(ws, db, await bundleFile(ws, 'dev-4-start.mbundle', shopUpTo(ws, 2), { sequence: 1 }))]).code).toBe(0);
+    // Twenty copy chunks: the kill lands while most of the rebuild is still ahead.
+    seedShop(db, 1_000_000);
+    const before = tableDigest(db, 'orders', ['id', 'customer_id', 'total_cents']);
+    await bundleFile(ws, 'dev-4-bundles/runtime.mbundle', shopUpTo(ws, 3), { sequence: 2 });
+
+    const daemon = spawnDaemon(config);
+    await daemon.waitFor('progress', (l) => l.table === 'orders', 60_000);
+    expect((await daemon.stop('SIGKILL')).signal).toBe('SIGKILL');
+    await waitFor('the orphaned apply process to let go of the database', async () => writable(db), 30_000);
+
+    expect(JSON.parse(agent(['current', '--db', db, '--json']).stdout).revision).toBe('shop_0002');
+    expect(integrity(db)).toBe('ok');
+    const again = spawnDaemon(config);
+    await again.waitFor('applied', (l) => l.to === 'shop_0003', 120_000);
+    expect(tableDigest(db, 'orders', ['id', 'customer_id', 'total_cents'])).toEqual(before);
+    expect((await again.stop('SIGTERM')).code).toBe(0);
+  });
+});
+
+function writable(path: string): boolean {
+  const db = new Database(path, { timeout: 0 });
+  try {
+    db.exec('BEGIN IMMEDIATE; ROLLBACK');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    db.close();
+  }
+}
+
+function integrity(path: string): string {
+  const db = new Database(path, { readonly: true });
+  try {
+    return db.pragma('integrity_check', { simple: true }) as string;
+  } finally {
+    db.close();
+  }
+}
 
 /** True until an ack has covered the counter of the last report sent. */
 function existsPending(lines: LogLine[]): boolean {

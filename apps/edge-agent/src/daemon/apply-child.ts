@@ -30,7 +30,7 @@ async function apply(request: ApplyRequest): Promise<ApplyResult> {
       lockTimeoutMs: request.lockTimeoutMs,
       perRevision: false,
       fullIntegrity: false,
-      onProgress: throttled((progress) => void send({ type: 'progress', progress })),
+      onProgress: orphanGuard(throttled((progress) => void send({ type: 'progress', progress }))),
     });
     return applyResultOf(report, error);
   } catch (error) {
@@ -45,6 +45,20 @@ async function apply(request: ApplyRequest): Promise<ApplyResult> {
       error: { code: known ? error.code : 'failed', message: (error as Error).message },
     };
   }
+}
+
+const parentPid = process.ppid;
+
+/**
+ * A daemon killed outright (SIGKILL to its PID alone) leaves this process running; committing then
+ * would race the restarted daemon for the database. Progress comes between copy chunks, so checking
+ * there ends an orphaned migration before COMMIT: the journal rolls it back at the next open.
+ */
+function orphanGuard(onProgress: (progress: Progress) => void): (progress: Progress) => void {
+  return (progress) => {
+    if (process.ppid !== parentPid) process.exit(1);
+    onProgress(progress);
+  };
 }
 
 /** A line per tenth of each table copied is plenty for a log. */
