@@ -214,3 +214,63 @@ describe('views of the schema', () => {
     expect((await mbundle(['check', '--dir', dir, '--schema', before])).code).toBe(0);
   });
 });
+
+describe('drizzle casing', () => {
+  const camel = new URL('./fixtures/autogenerate/camel-case.ts', import.meta.url).pathname;
+
+  it('--casing camelCase names the columns as drizzle does, spelled as declared; check needs the same casing', async () => {
+    const dir = migrationsDir('cli-camel');
+    const result = await autogenerate(dir, camel, '--casing', 'camelCase');
+    expect(result.code).toBe(0);
+    const db = new Database(':memory:');
+    await upgrade(db, dir, []);
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'table'").pluck().all()).toEqual(['People']);
+    expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('People')).toEqual(['id', 'firstName', 'homeTown', 'BadgeCode']);
+    expect(db.prepare("SELECT name FROM sqlite_schema WHERE type = 'index'").pluck().all()).toEqual(['People_BadgeCode_unique']);
+    db.close();
+    expect((await mbundle(['check', '--dir', dir, '--schema', camel, '--casing', 'camelCase'])).code).toBe(0);
+    const uncased = await mbundle(['check', '--dir', dir, '--schema', camel]);
+    expect(uncased.code).toBe(1);
+    expect(uncased.stdout).toContain('column people.first_name is missing');
+  });
+
+  it('reads casing from the drizzle.config.ts beside the schema', async () => {
+    const dir = migrationsDir('cli-config-casing');
+    const result = await autogenerate(dir, fixture('22-casing', 'before'));
+    expect(result.code).toBe(0);
+    expect(readFileSync(result.stdout.trim(), 'utf8')).toContain("{ name: 'first_name', type: 'TEXT', notNull: true }");
+    expect((await mbundle(['check', '--dir', dir, '--schema', fixture('22-casing', 'before')])).code).toBe(0);
+  });
+
+  it('refuses a casing drizzle does not know (exit 2), and a query-builder view that selects property keys (exit 1), writing nothing', async () => {
+    const dir = migrationsDir('cli-bad-casing');
+    const bad = await autogenerate(dir, camel, '--casing', 'kebab-case');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim()).toBe('mbundle: --casing "kebab-case": expected snake_case or camelCase');
+    expect((await mbundle(['check', '--dir', dir, '--casing', 'snake_case'])).code).toBe(2);
+    const view = await autogenerate(dir, new URL('./fixtures/autogenerate/casing-query-view.ts', import.meta.url).pathname, '--casing', 'snake_case');
+    expect(view.code).toBe(1);
+    expect(view.stderr).toMatch(/view names cannot be read: no such column: "fullName".*name the columns it reads/);
+    expect(existsSync(dir) ? revisionFiles(dir) : []).toHaveLength(0);
+  });
+});
+
+describe('defects of issue 14', () => {
+  it('a NOT NULL column without a default added inside a hand rebuild carries the same warning as addColumn', async () => {
+    const dir = migrationsDir('cli-rebuild-not-null');
+    await autogenerate(dir, new URL('./fixtures/autogenerate/rebuild-not-null-before.ts', import.meta.url).pathname);
+    const result = await autogenerate(dir, new URL('./fixtures/autogenerate/rebuild-not-null-after.ts', import.meta.url).pathname);
+    expect(result.code).toBe(0);
+    expect(readFileSync(result.stdout.trim(), 'utf8')).toContain(
+      '// Rebuilds parcels by hand: column order changes.\n    // parcels.carrier is NOT NULL without a default: the copy fails if parcels has rows; give it a default.\n    op.createTable(',
+    );
+  });
+
+  it('refuses two CHECK constraints of one name, naming both, and writes nothing', async () => {
+    const dir = migrationsDir('cli-duplicate-check');
+    const result = await autogenerate(dir, new URL('./fixtures/autogenerate/duplicate-check.ts', import.meta.url).pathname);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('stock has two CHECK constraints named stock_quantity: ("quantity" >= 0) and ("quantity" < 1000); give one another name');
+    expect(existsSync(dir) ? revisionFiles(dir) : []).toHaveLength(0);
+  });
+});

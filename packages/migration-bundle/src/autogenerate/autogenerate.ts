@@ -8,6 +8,7 @@ import { renameHints } from './rename-hints.js';
 import { applyRenames, invertRenames, parseRenames } from './renames.js';
 import { operationsBetween } from './schema-delta.js';
 import { selfCheck } from './self-check.js';
+import { respell } from './spelling.js';
 import { targetSchema } from './target-schema.js';
 import { adoptUnmodeled } from './unmodeled.js';
 import { freshRevisionId } from '../graph/revision-file.js';
@@ -61,7 +62,7 @@ export async function autogenerateRevision(request: AutogenerateRequest): Promis
   const renamedHead = applyRenames(head.schema, renames);
   const { target, ignored, viewsLeftAlone } = adoptUnmodeled(drizzle, renamedHead, head.objectSql);
   // The schema's views are created as it renders them; the head's objects as they were written.
-  const up = operationsBetween(head.schema, target, renames, new Map([...head.objectSql, ...drizzle.viewSql]));
+  const up = respell(operationsBetween(head.schema, target, renames, new Map([...head.objectSql, ...drizzle.viewSql])), drizzle.spelling);
   const hints = renameHints(renamedHead, target);
   if (up.length === 0) return { file: null, id: null, up, down: [], hints, ignored };
 

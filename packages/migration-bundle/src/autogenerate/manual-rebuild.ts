@@ -4,6 +4,9 @@ import { createTableArgs } from './column-spec.js';
 import { AutogenerateError } from './errors.js';
 import type { PlannedOperation } from './planned-operation.js';
 
+/** The name of the copy a hand rebuild creates, before it takes the table's name. */
+export const REBUILD_COPY_PREFIX = '__godwit_new_';
+
 /**
  * Rebuilds a table whose new shape no column or constraint operation reaches (a primary key or
  * UNIQUE constraint change, a column order change), with SQLite's create-copy-drop-rename
@@ -19,7 +22,7 @@ export function rebuildByHand(
   renamed: boolean,
 ): PlannedOperation[] {
   const table = to.name;
-  const copy = `__godwit_new_${table}`;
+  const copy = `${REBUILD_COPY_PREFIX}${table}`;
   const names = (sql: string) => mentions(sql, table);
   const views = fromSchema.views.filter((v) => names(v.sql));
   const triggers = fromSchema.triggers.filter((t) => t.table === table || names(t.sql));
