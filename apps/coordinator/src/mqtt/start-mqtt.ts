@@ -105,7 +105,12 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
       url: options.url,
       dynsec: options.dynsec === true ? 'required' : options.dynsec === false ? 'off' : (options.dynsec ?? 'auto'),
       onWarning: (message) => onError(new Error(message)),
-      onReport: (tenantId, deviceId, payload) => ingest.accept(tenantId, deviceId, payload),
+      // A report proves the device is connected: a presence message sent while a restarted broker
+      // had no coordinator subscribed yet is lost, while reports come again until confirmed.
+      onReport: (tenantId, deviceId, payload) => {
+        presence.reported({ tenantId, deviceId, channel: null }, true);
+        ingest.accept(tenantId, deviceId, payload);
+      },
       onPresence: (tenantId, deviceId, payload) => {
         try {
           presence.reported({ tenantId, deviceId, channel: null }, decodePresence(payload).online);
