@@ -2,17 +2,20 @@ import { createServer, STATUS_CODES, type IncomingMessage, type Server, type Ser
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
 import { CoordinatorError } from '../store/errors.js';
-import { authenticate, type Principal } from './auth.js';
+import type { Principal } from './auth.js';
 import type { HttpDeps } from './deps.js';
 import { HTTP_STATUS } from './error-status.js';
 import { matchRoute, type Reply, type Route } from './router.js';
 import { bundleRoutes } from './routes/bundles.js';
+import { dashboardRoutes } from './routes/dashboard.js';
 import { deviceRoutes } from './routes/devices.js';
 import { keyRoutes } from './routes/keys.js';
 import { rolloutRoutes } from './routes/rollouts.js';
 import { serviceRoutes } from './routes/service.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { tokenRoutes } from './routes/tokens.js';
+import { authenticateCaller, readSessionId, SessionStore } from './session.js';
+import { setSecurityHeaders, StaticFiles } from './static-files.js';
 import { checkPathParams, checkQuery } from './validate.js';
 
 /** The server's certificate (with any intermediates) and private key, PEM. */
@@ -26,6 +29,7 @@ export interface HttpsCredentials {
  * Errors: `{ "error": { "code", "message" } }`.
  */
 export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => void = () => {}, tls?: HttpsCredentials): Server | HttpsServer {
+  const web: Web = { sessions: new SessionStore(), pages: new StaticFiles() };
   const routes: Route[] = [
     ...serviceRoutes(deps),
     ...tenantRoutes(deps),
@@ -34,9 +38,11 @@ export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => vo
     ...deviceRoutes(deps),
     ...bundleRoutes(deps),
     ...rolloutRoutes(deps),
+    ...dashboardRoutes(deps, web.sessions),
   ];
   const listener = (req: IncomingMessage, res: ServerResponse) => {
-    handle(routes, deps, req, res).catch((error) => {
+    setSecurityHeaders(res);
+    handle(routes, deps, web, req, res).catch((error) => {
       if (!(error instanceof CoordinatorError)) onError(error);
       send(res, toReply(error), req);
     });
@@ -64,10 +70,21 @@ function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
-async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+/** The dashboard's side of the server: its sign-in sessions and its built pages. */
+interface Web {
+  sessions: SessionStore;
+  pages: StaticFiles;
+}
+
+async function handle(routes: Route[], deps: HttpDeps, web: Web, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { pathname, search } = new URL(req.url ?? '/', 'http://localhost');
   const match = matchRoute(routes, req.method ?? 'GET', pathname);
-  if (!match) throw new CoordinatorError('not-found', `no route ${req.method} ${pathname}`);
+  if (!match) {
+    const sessionId = readSessionId(req);
+    const signedIn = sessionId !== undefined && web.sessions.find(sessionId) !== null;
+    if (await web.pages.serve(req, res, pathname, signedIn)) return;
+    throw new CoordinatorError('not-found', `no route ${req.method} ${pathname}`);
+  }
   if ('allowed' in match) {
     res.setHeader('allow', match.allowed.join(', '));
     send(res, { status: 405, json: { error: { code: 'invalid-request', message: `${req.method} is not allowed on ${pathname}` } } }, req);
@@ -79,7 +96,7 @@ async function handle(routes: Route[], deps: HttpDeps, req: IncomingMessage, res
   const reply = await match.route.handle({
     req,
     params: match.params,
-    principal: () => (principal ??= authenticate(req, deps.adminToken, deps.store.tokens)),
+    principal: () => (principal ??= authenticateCaller(req, deps.adminToken, deps.store.tokens, web.sessions)),
   });
   send(res, reply, req);
 }
@@ -94,6 +111,7 @@ function send(res: ServerResponse, reply: Reply, req: IncomingMessage): void {
   res.statusCode = reply.status ?? 200;
   res.setHeader('content-type', 'json' in reply ? 'application/json; charset=utf-8' : reply.contentType);
   res.setHeader('content-length', Buffer.byteLength(body));
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
   // An unread request body (a refused upload) must not keep the connection half-used.
   if (!req.complete) res.setHeader('connection', 'close');
   res.end(body);

@@ -4,12 +4,12 @@ import type { Principal } from './auth.js';
 export interface RequestContext {
   req: IncomingMessage;
   params: Record<string, string>;
-  /** Resolves the bearer token; only routes that need a caller call it. */
+  /** Resolves the bearer token or the session cookie; only routes that need a caller call it. */
   principal(): Promise<Principal>;
 }
 
-/** A JSON value to send (200 unless `status` says otherwise), or raw text. */
-export type Reply = { status?: number; json: unknown } | { status?: number; text: string; contentType: string };
+/** A JSON value to send (200 unless `status` says otherwise), or raw text; `headers` are added to the response. */
+export type Reply = ({ status?: number; json: unknown } | { status?: number; text: string; contentType: string }) & { headers?: Record<string, string> };
 
 export interface Route {
   method: 'GET' | 'POST';

@@ -36,20 +36,20 @@ export class FleetView {
 
   async devices(tenantId: string): Promise<FleetDevice[]> {
     const rows = await this.scopes.tenant(tenantId, (tx) => selectFleet(tx));
-    return rows.map((row) => toFleetDevice(row, judge(row, undefined).verdict));
+    return rows.map(fleetDeviceOf);
   }
 
   async device(tenantId: string, id: string): Promise<FleetDevice> {
     const [row] = await this.scopes.tenant(tenantId, (tx) => selectFleet(tx, id));
     if (!row) throw notFound(`device ${id}`);
-    return toFleetDevice(row, judge(row, undefined).verdict);
+    return fleetDeviceOf(row);
   }
 
-  /** Drifted devices, each with a readable diff when the device sent its schema. */
-  async drift(tenantId: string): Promise<DriftedDevice[]> {
+  /** Drifted devices (or the one named, if drifted), each with a readable diff when the device sent its schema. */
+  async drift(tenantId: string, deviceId?: string): Promise<DriftedDevice[]> {
     return this.scopes.tenant(tenantId, async (tx) => {
       const out: DriftedDevice[] = [];
-      for (const row of await selectFleet(tx)) {
+      for (const row of await selectFleet(tx, deviceId)) {
         if (!judge(row, undefined).verdict?.drifted) continue;
         const schema = row.revision === null ? null : await expectedSchema(tx, row.revision);
         const { verdict } = judge(row, schema);
@@ -60,26 +60,31 @@ export class FleetView {
   }
 }
 
-function selectFleet(tx: Tx, deviceId?: string) {
+/** The expected fingerprint of the device's reported revision, from any stored bundle. */
+export const expectedFingerprint = sql<string | null>`(select br.fingerprint from ${t.bundleRevisions} br where br.tenant_id = ${t.devices.tenantId} and br.revision_id = ${t.deviceState.revision} limit 1)`;
+
+/** The columns of a fleet row: `devices` left-joined with `device_state` (see {@link fleetDeviceOf}). */
+export const fleetColumns = {
+  id: t.devices.id,
+  tenantId: t.devices.tenantId,
+  channel: t.devices.channel,
+  labels: t.devices.labels,
+  revokedAt: t.devices.revokedAt,
+  revision: t.deviceState.revision,
+  fingerprint: t.deviceState.fingerprint,
+  counter: t.deviceState.counter,
+  bundleSequence: t.deviceState.bundleSequence,
+  online: t.deviceState.online,
+  lastSeen: t.deviceState.lastSeen,
+  reportedAt: t.deviceState.reportedAt,
+  schema: t.deviceState.schema,
   // Any bundle carrying the revision will do: a revision's content, hence its schema, is fixed by its checksum chain.
-  const expected = sql<string | null>`(select br.fingerprint from ${t.bundleRevisions} br where br.tenant_id = ${t.devices.tenantId} and br.revision_id = ${t.deviceState.revision} limit 1)`;
+  expected: expectedFingerprint,
+};
+
+function selectFleet(tx: Tx, deviceId?: string) {
   return tx
-    .select({
-      id: t.devices.id,
-      tenantId: t.devices.tenantId,
-      channel: t.devices.channel,
-      labels: t.devices.labels,
-      revokedAt: t.devices.revokedAt,
-      revision: t.deviceState.revision,
-      fingerprint: t.deviceState.fingerprint,
-      counter: t.deviceState.counter,
-      bundleSequence: t.deviceState.bundleSequence,
-      online: t.deviceState.online,
-      lastSeen: t.deviceState.lastSeen,
-      reportedAt: t.deviceState.reportedAt,
-      schema: t.deviceState.schema,
-      expected,
-    })
+    .select(fleetColumns)
     .from(t.devices)
     .leftJoin(t.deviceState, and(eq(t.deviceState.tenantId, t.devices.tenantId), eq(t.deviceState.deviceId, t.devices.id)))
     .where(deviceId === undefined ? undefined : eq(t.devices.id, deviceId))
@@ -87,6 +92,11 @@ function selectFleet(tx: Tx, deviceId?: string) {
 }
 
 type Row = Awaited<ReturnType<typeof selectFleet>>[number];
+
+/** A fleet row as `GET /v1/devices` shows it. */
+export function fleetDeviceOf(row: Row): FleetDevice {
+  return toFleetDevice(row, judge(row, undefined).verdict);
+}
 
 /** The drift verdict for a device that has reported; null for one that never did. */
 function judge(row: Row, expectedSchemaOfRevision: SchemaDescription | null | undefined) {

@@ -3,6 +3,7 @@ import { noDelivery, type RolloutDelivery } from '../rollouts/delivery.js';
 import { RolloutService } from '../rollouts/rollout-service.js';
 import { BundleStore } from './bundles.js';
 import { openDatabase, type Database, type Driver } from './database.js';
+import { DeviceQueries } from './device-query.js';
 import { DeviceStore, type DeviceIdentity } from './devices.js';
 import { EventStore } from './events.js';
 import { FleetView } from './fleet.js';
@@ -36,6 +37,8 @@ export class Store implements IngestStore {
   readonly bundles: BundleStore;
   readonly rollouts: RolloutService;
   readonly fleet: FleetView;
+  /** The dashboard's device table and fleet totals: filtered, sorted and paged in the database. */
+  readonly deviceQueries: DeviceQueries;
   readonly totals: FleetTotals;
   readonly reports: ReportStore;
 
@@ -53,6 +56,7 @@ export class Store implements IngestStore {
     this.bundles = new BundleStore(scopes);
     this.rollouts = new RolloutService(scopes, delivery);
     this.fleet = new FleetView(scopes);
+    this.deviceQueries = new DeviceQueries(scopes);
     this.totals = new FleetTotals(scopes);
     this.reports = new ReportStore(scopes, this.rollouts);
   }

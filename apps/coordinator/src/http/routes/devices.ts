@@ -2,6 +2,7 @@ import { CoordinatorError } from '../../store/errors.js';
 import { DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE, type EventPageQuery } from '../../store/events.js';
 import { channelName, DEFAULT_CHANNEL, deviceId, labelMap } from '../../store/names.js';
 import { requireTenant } from '../auth.js';
+import { deviceQueryOf } from '../device-query-params.js';
 import { readJson } from '../request-body.js';
 import type { Route } from '../router.js';
 import { only } from '../validate.js';
@@ -31,7 +32,12 @@ export function deviceRoutes({ store, access }: HttpDeps): Route[] {
       method: 'GET',
       path: '/v1/devices',
       async handle(ctx) {
-        return { json: await store.fleet.devices(requireTenant(await ctx.principal())) };
+        const tenant = requireTenant(await ctx.principal());
+        const params = new URL(ctx.req.url ?? '/', 'http://localhost').searchParams;
+        // Without a query, every device as before; with one, a page, and the total matching in a header.
+        if (params.size === 0) return { json: await store.fleet.devices(tenant) };
+        const page = await store.deviceQueries.page(tenant, deviceQueryOf(params));
+        return { json: page.devices, headers: { 'x-total-count': String(page.total) } };
       },
     },
     {

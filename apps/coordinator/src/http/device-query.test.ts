@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateKeyPair, makeTestBundle, schemaWithTables } from '../bundles/test-bundles.js';
+import { testDrivers } from '../store/test-store.js';
+import { startTestApi, type TestApi } from './test-server.js';
+
+/** The dashboard's side of the API: the device table's query, the fleet totals, one device's drift, sessions. */
+describe.each(testDrivers())('device query, fleet summary and sessions on %s', (driver) => {
+  let api: TestApi;
+  let a: { id: string; token: string };
+  let b: { id: string; token: string };
+  const signer = generateKeyPair();
+  const bundle = makeTestBundle(signer.privateKey, ['q_0001', 'q_0002']);
+  const fp = (revision: string) => bundle.revisions.get(revision)!.fingerprint;
+
+  beforeAll(async () => {
+    api = await startTestApi(driver);
+    a = (await api.call('POST', '/v1/tenants', api.adminToken, { name: 'a' })).json;
+    b = (await api.call('POST', '/v1/tenants', api.adminToken, { name: 'b' })).json;
+    await api.call('POST', '/v1/keys', a.token, { publicKey: signer.publicKey.export({ type: 'spki', format: 'pem' }) });
+    expect((await api.call('POST', '/v1/bundles', a.token, bundle.bytes)).status).toBe(201);
+    const fleet: [string, string, Record<string, string>][] = [
+      ['alpha', 'stable', { site: 'north' }],
+      ['bravo', 'stable', { site: 'south' }],
+      ['charlie', 'beta', { site: 'north' }],
+      ['delta', 'beta', { room: 'x_1' }],
+      ['echo', 'stable', {}],
+    ];
+    for (const [id, channel, labels] of fleet) expect((await api.call('POST', '/v1/devices', a.token, { id, channel, labels })).status).toBe(201);
+    await api.call('POST', '/v1/devices', b.token, { id: 'alpha', channel: 'stable' });
+    const report = (deviceId: string, revision: string, fingerprint: string, seconds: number) => ({
+      tenantId: a.id, deviceId, counter: 1, revision, fingerprint, bundleSequence: 1, lastResults: [], receivedAt: new Date(1_700_000_000_000 + seconds * 1000),
+      schema: deviceId === 'charlie' ? schemaWithTables('t_0', 't_1', 'extra') : null,
+    });
+    await api.store.writeReports(
+      [report('alpha', 'q_0002', fp('q_0002'), 3), report('bravo', 'q_0001', fp('q_0001'), 1), report('charlie', 'q_0002', 'c'.repeat(64), 2), report('delta', 'q_0002', fp('q_0002'), 4)],
+      [{ tenantId: a.id, deviceId: 'delta', counter: 1, at: 1, from: 'q_0001', to: 'q_0001', revisions: ['q_0002'], outcome: 'rolled-back', durationMs: 3, error: 'boom' }],
+    );
+    await api.store.setPresence([{ tenantId: a.id, deviceId: 'delta', online: false, at: new Date(1_700_000_010_000) }]);
+  });
+  afterAll(() => api?.close());
+
+  const ids = async (query: string, token = a.token) => {
+    const res = await fetch(`${api.url}/v1/devices?${query}`, { headers: { authorization: `Bearer ${token}` } });
+    expect(res.status, query).toBe(200);
+    return { ids: ((await res.json()) as { id: string }[]).map((d) => d.id), total: Number(res.headers.get('x-total-count')) };
+  };
+
+  it('searches, filters, sorts and pages on the server; without a query the answer is the plain list as before', async () => {
+    const plain = await api.call('GET', '/v1/devices', a.token);
+    expect(plain.json.map((d: { id: string }) => d.id)).toEqual(['alpha', 'bravo', 'charlie', 'delta', 'echo']);
+    expect(await ids('search=NORTH')).toEqual({ ids: ['alpha', 'charlie'], total: 2 });
+    expect(await ids('search=x_')).toEqual({ ids: ['delta'], total: 1 });
+    expect(await ids('search=%25')).toEqual({ ids: [], total: 0 });
+    expect(await ids('channel=beta')).toEqual({ ids: ['charlie', 'delta'], total: 2 });
+    expect(await ids('revision=q_0002')).toEqual({ ids: ['alpha', 'charlie', 'delta'], total: 3 });
+    expect(await ids('revision=none')).toEqual({ ids: ['echo'], total: 1 });
+    expect(await ids('drift=true')).toEqual({ ids: ['charlie'], total: 1 });
+    expect(await ids('drift=false&online=true')).toEqual({ ids: ['alpha', 'bravo'], total: 2 });
+    expect(await ids('sort=lastSeen&order=desc&drift=false&online=true')).toEqual({ ids: ['alpha', 'bravo'], total: 2 });
+    expect(await ids('sort=lastSeen&order=asc&channel=stable')).toEqual({ ids: ['bravo', 'alpha', 'echo'], total: 3 });
+    expect(await ids('sort=id&order=desc&limit=2&offset=1')).toEqual({ ids: ['delta', 'charlie'], total: 5 });
+    expect(await ids('search=alpha', b.token)).toEqual({ ids: ['alpha'], total: 1 });
+    for (const bad of ['sort=secret', 'order=up', 'limit=0', 'limit=501', 'offset=-1', 'drift=yes', 'page=2', 'channel=a%20b']) {
+      const res = await api.call('GET', `/v1/devices?${bad}`, a.token);
+      expect(res.status, bad).toBe(400);
+    }
+  });
+
+  it('sums the fleet and shows one device its drift diff', async () => {
+    const summary = (await api.call('GET', '/v1/fleet/summary', a.token)).json;
+    expect(summary).toEqual({
+      devices: 5, online: 3, offline: 2, drifted: 1, failed: 1,
+      byRevision: [{ revision: 'q_0002', devices: 3 }, { revision: null, devices: 1 }, { revision: 'q_0001', devices: 1 }],
+      byChannel: [{ channel: 'beta', devices: 2, online: 1, drifted: 1 }, { channel: 'stable', devices: 3, online: 2, drifted: 0 }],
+    });
+    expect((await api.call('GET', '/v1/fleet/summary', b.token)).json).toMatchObject({ devices: 1, drifted: 0 });
+    const drift = (await api.call('GET', '/v1/devices/charlie/drift', a.token)).json;
+    expect(drift).toMatchObject({ id: 'charlie', drift: true, fingerprint: 'c'.repeat(64), expectedFingerprint: fp('q_0002') });
+    expect(drift.diff).toMatch(/^\+ table extra/m);
+    expect((await api.call('GET', '/v1/devices/alpha/drift', a.token)).json).toMatchObject({ drift: false, diff: null });
+    expect((await api.call('GET', '/v1/devices/charlie/drift', b.token)).status).toBe(404);
+  });
+
+  it('signs in with an operator token only; a revoked token ends its sessions', async () => {
+    const signIn = (token: string) =>
+      fetch(`${api.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-godwit-csrf': '1' }, body: JSON.stringify({ token }) });
+    expect((await signIn(api.adminToken)).status).toBe(401);
+    expect((await signIn('gwo_nope')).status).toBe(401);
+    const extra = (await api.call('POST', '/v1/tokens', a.token)).json;
+    const res = await signIn(extra.token);
+    expect(res.status).toBe(201);
+    const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+    const session = () => fetch(`${api.url}/v1/session`, { headers: { cookie } });
+    expect(await (await session()).json()).toEqual({ tenant: a.id });
+    expect((await api.call('POST', `/v1/tokens/${extra.id}/revoke`, a.token)).status).toBe(200);
+    expect((await session()).status).toBe(401);
+  });
+});

@@ -1,0 +1,64 @@
+import { CoordinatorError } from '../../store/errors.js';
+import { requireTenant } from '../auth.js';
+import { readJson } from '../request-body.js';
+import type { Route } from '../router.js';
+import { clearedSessionCookie, readSessionId, requireCsrfHeader, SESSION_TTL_MS, sessionCookie, type SessionStore } from '../session.js';
+import { only, requiredString } from '../validate.js';
+import type { HttpDeps } from '../deps.js';
+
+/** What the dashboard needs beyond the rest of the API: its session, the fleet's totals, one device's drift. */
+export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: '/v1/session',
+      async handle(ctx) {
+        requireCsrfHeader(ctx.req);
+        const body = await readJson(ctx.req);
+        only(body, ['token']);
+        const identity = await store.tokens.authenticate(requiredString(body, 'token', 512));
+        if (!identity) throw new CoordinatorError('unauthorized', 'token refused');
+        const session = sessions.create(identity);
+        return {
+          status: 201,
+          headers: { 'set-cookie': sessionCookie(ctx.req, session.id, SESSION_TTL_MS / 1000), 'cache-control': 'no-store' },
+          json: { tenant: identity.tenantId, expiresAt: new Date(session.expiresAt).toISOString() },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/session',
+      async handle(ctx) {
+        return { json: { tenant: requireTenant(await ctx.principal()) } };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/v1/session/sign-out',
+      async handle(ctx) {
+        requireCsrfHeader(ctx.req);
+        const id = readSessionId(ctx.req);
+        if (id !== undefined) sessions.delete(id);
+        return { headers: { 'set-cookie': clearedSessionCookie(ctx.req) }, json: { signedOut: true } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/fleet/summary',
+      async handle(ctx) {
+        return { json: await store.deviceQueries.summary(requireTenant(await ctx.principal())) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/devices/:id/drift',
+      async handle(ctx) {
+        const tenant = requireTenant(await ctx.principal());
+        const device = await store.fleet.device(tenant, ctx.params.id!);
+        const [drifted] = device.drift ? await store.fleet.drift(tenant, device.id) : [];
+        return { json: { id: device.id, drift: device.drift, expectedFingerprint: device.expectedFingerprint, fingerprint: device.fingerprint, diff: drifted?.diff ?? null } };
+      },
+    },
+  ];
+}

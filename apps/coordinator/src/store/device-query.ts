@@ -1,0 +1,157 @@
+import { and, asc, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
+import { coordinator as t } from '@godwit/schema';
+import { emptySchema, fingerprintOf } from '../bundles/engine.js';
+import { queryRows } from './database.js';
+import { expectedFingerprint, fleetColumns, fleetDeviceOf, type FleetDevice } from './fleet.js';
+import type { Scopes } from './scopes.js';
+
+export const DEVICE_SORTS = ['id', 'channel', 'revision', 'lastSeen', 'online', 'drift'] as const;
+export type DeviceSort = (typeof DEVICE_SORTS)[number];
+
+/** One page of the device table: filters, a sort and a window, all applied in the database. */
+export interface DeviceQuery {
+  /** Part of the device id or of a label key or value, case-insensitive. */
+  search?: string | undefined;
+  channel?: string | undefined;
+  /** A revision id, or null for devices at base or that never reported. */
+  revision?: string | null | undefined;
+  drift?: boolean | undefined;
+  online?: boolean | undefined;
+  sort: DeviceSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export interface DevicePage {
+  devices: FleetDevice[];
+  /** Devices matching the filters, all pages together. */
+  total: number;
+}
+
+export interface FleetSummary {
+  devices: number;
+  online: number;
+  offline: number;
+  drifted: number;
+  /** Devices whose newest migration event was `rolled-back` or `refused`. */
+  failed: number;
+  /** `revision` null: at base, or never reported. Most devices first. */
+  byRevision: { revision: string | null; devices: number }[];
+  byChannel: { channel: string; devices: number; online: number; drifted: number }[];
+}
+
+const BASE_FINGERPRINT = fingerprintOf(emptySchema());
+
+/**
+ * Drift as `assessDrift` judges it, in SQL so that the table filters and sorts on it: a device that
+ * reported is drifted when it is at base with a non-empty schema, at a revision no stored bundle
+ * holds, or at one whose expected fingerprint differs from its own.
+ */
+const drifted: SQL<boolean> = sql<boolean>`(${t.deviceState.counter} is not null and ${t.deviceState.fingerprint} is not null and case
+  when ${t.deviceState.revision} is null then ${t.deviceState.fingerprint} <> ${BASE_FINGERPRINT}
+  else coalesce(${expectedFingerprint} <> ${t.deviceState.fingerprint}, true) end)`;
+
+/** The newest stored event (highest counter: one probe of the primary key) failed. */
+const lastOutcomeFailed = sql`(select e.event->>'outcome' from ${t.migrationEvents} e
+  where e.tenant_id = ${t.devices.tenantId} and e.device_id = ${t.devices.id}
+  order by e.counter desc limit 1) in ('rolled-back', 'refused')`;
+
+const stateOfDevice = and(eq(t.deviceState.tenantId, t.devices.tenantId), eq(t.deviceState.deviceId, t.devices.id));
+
+const SORT_COLUMN: Record<DeviceSort, SQL> = {
+  id: sql`${t.devices.id}`,
+  channel: sql`${t.devices.channel}`,
+  revision: sql`${t.deviceState.revision}`,
+  lastSeen: sql`${t.deviceState.lastSeen}`,
+  online: sql`coalesce(${t.deviceState.online}, false)`,
+  drift: drifted,
+};
+
+/** The fleet table and its totals, per tenant under row-level security. */
+export class DeviceQueries {
+  constructor(private readonly scopes: Scopes) {}
+
+  page(tenantId: string, query: DeviceQuery): Promise<DevicePage> {
+    return this.scopes.tenant(tenantId, async (tx) => {
+      const where = and(...conditions(query));
+      const direction = query.order === 'asc' ? asc : desc;
+      const rows = await tx
+        .select(fleetColumns)
+        .from(t.devices)
+        .leftJoin(t.deviceState, stateOfDevice)
+        .where(where)
+        // The id breaks ties, so pages neither repeat nor skip devices.
+        .orderBy(direction(SORT_COLUMN[query.sort]), asc(t.devices.id))
+        .limit(query.limit)
+        .offset(query.offset);
+      const [count] = await tx
+        .select({ total: sql<number>`count(*)::int` })
+        .from(t.devices)
+        .leftJoin(t.deviceState, stateOfDevice)
+        .where(where);
+      return { devices: rows.map(fleetDeviceOf), total: count?.total ?? 0 };
+    });
+  }
+
+  summary(tenantId: string): Promise<FleetSummary> {
+    return this.scopes.tenant(tenantId, async (tx) => {
+      const groups = await queryRows<Group>(
+        tx,
+        sql`select ${t.deviceState.revision} as revision, ${t.devices.channel} as channel, count(*)::int as devices,
+                   count(*) filter (where ${t.deviceState.online})::int as online,
+                   count(*) filter (where ${drifted})::int as drifted,
+                   count(*) filter (where ${lastOutcomeFailed})::int as failed
+            from ${t.devices} left join ${t.deviceState} on ${stateOfDevice}
+            group by 1, 2`,
+      );
+      return summarise(groups);
+    });
+  }
+}
+
+function conditions(query: DeviceQuery): (SQL | undefined)[] {
+  const out: (SQL | undefined)[] = [];
+  if (query.search) {
+    const pattern = `%${query.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    out.push(or(sql`${t.devices.id} ilike ${pattern}`, sql`${t.devices.labels}::text ilike ${pattern}`));
+  }
+  if (query.channel !== undefined) out.push(eq(t.devices.channel, query.channel));
+  if (query.revision !== undefined) out.push(query.revision === null ? isNull(t.deviceState.revision) : eq(t.deviceState.revision, query.revision));
+  if (query.drift !== undefined) out.push(query.drift ? drifted : sql`not ${drifted}`);
+  if (query.online !== undefined) out.push(query.online ? sql`coalesce(${t.deviceState.online}, false)` : sql`not coalesce(${t.deviceState.online}, false)`);
+  return out;
+}
+
+interface Group {
+  revision: string | null;
+  channel: string;
+  devices: number;
+  online: number;
+  drifted: number;
+  failed: number;
+}
+
+function summarise(rows: Group[]): FleetSummary {
+  const byRevision = new Map<string | null, number>();
+  const byChannel = new Map<string, { channel: string; devices: number; online: number; drifted: number }>();
+  const sum = { devices: 0, online: 0, drifted: 0, failed: 0 };
+  for (const row of rows) {
+    byRevision.set(row.revision, (byRevision.get(row.revision) ?? 0) + row.devices);
+    const channel = byChannel.get(row.channel) ?? { channel: row.channel, devices: 0, online: 0, drifted: 0 };
+    channel.devices += row.devices;
+    channel.online += row.online;
+    channel.drifted += row.drifted;
+    byChannel.set(row.channel, channel);
+    sum.devices += row.devices;
+    sum.online += row.online;
+    sum.drifted += row.drifted;
+    sum.failed += row.failed;
+  }
+  return {
+    ...sum,
+    offline: sum.devices - sum.online,
+    byRevision: [...byRevision].map(([revision, devices]) => ({ revision, devices })).sort((a, b) => b.devices - a.devices || String(a.revision).localeCompare(String(b.revision))),
+    byChannel: [...byChannel.values()].sort((a, b) => a.channel.localeCompare(b.channel)),
+  };
+}

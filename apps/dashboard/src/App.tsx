@@ -1,0 +1,60 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { api, SIGNED_OUT_EVENT } from './api.ts';
+import { DevicePage } from './pages/DevicePage.tsx';
+import { FleetPage } from './pages/FleetPage.tsx';
+import { RolloutPage } from './pages/RolloutPage.tsx';
+import { RolloutsPage } from './pages/RolloutsPage.tsx';
+import { SignInPage } from './pages/SignInPage.tsx';
+
+export function App() {
+  const [location, navigate] = useLocation();
+  const queryClient = useQueryClient();
+
+  useEffect(() => {
+    const signedOut = () => {
+      queryClient.clear();
+      navigate('/sign-in');
+    };
+    window.addEventListener(SIGNED_OUT_EVENT, signedOut);
+    return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
+  }, [navigate, queryClient]);
+
+  if (location === '/sign-in') return <SignInPage />;
+
+  const signOut = async () => {
+    await api.signOut();
+    queryClient.clear();
+    navigate('/sign-in');
+  };
+
+  return (
+    <>
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="top">
+        <span className="brand">Godwit fleet</span>
+        <nav aria-label="Main">
+          <Link href="/">Fleet</Link>
+          <Link href="/rollouts">Rollouts</Link>
+        </nav>
+        <button type="button" onClick={signOut}>
+          Sign out
+        </button>
+      </header>
+      <main id="main">
+        <Switch>
+          <Route path="/" component={FleetPage} />
+          <Route path="/devices/:id">{(params) => <DevicePage id={params.id} />}</Route>
+          <Route path="/rollouts" component={RolloutsPage} />
+          <Route path="/rollouts/:id">{(params) => <RolloutPage id={params.id} />}</Route>
+          <Route>
+            <Redirect to="/" />
+          </Route>
+        </Switch>
+      </main>
+    </>
+  );
+}

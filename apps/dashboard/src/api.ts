@@ -1,0 +1,127 @@
+/** The coordinator's HTTP API, same origin, authenticated by the session cookie. */
+
+export interface Device {
+  id: string;
+  tenant: string;
+  channel: string;
+  labels: Record<string, string>;
+  revision: string | null;
+  fingerprint: string | null;
+  expectedFingerprint: string | null;
+  bundleSequence: number | null;
+  drift: boolean;
+  online: boolean;
+  lastSeen: string | null;
+  reportedAt: string | null;
+  revoked: boolean;
+}
+
+export interface FleetSummary {
+  devices: number;
+  online: number;
+  offline: number;
+  drifted: number;
+  failed: number;
+  byRevision: { revision: string | null; devices: number }[];
+  byChannel: { channel: string; devices: number; online: number; drifted: number }[];
+}
+
+export interface MigrationEvent {
+  counter: number;
+  at: number;
+  from: string | null;
+  to: string | null;
+  revisions: string[];
+  outcome: string;
+  durationMs: number;
+  error?: string;
+  forced?: boolean;
+}
+
+export interface DeviceDrift {
+  id: string;
+  drift: boolean;
+  expectedFingerprint: string | null;
+  fingerprint: string | null;
+  diff: string | null;
+}
+
+export type TargetStatus = 'pending' | 'applying' | 'succeeded' | 'failed';
+
+export interface Rollout {
+  id: string;
+  bundle: string;
+  channel: string;
+  percent: number | null;
+  selectors: Record<string, string> | null;
+  state: 'active' | 'paused';
+  pauseReason: string | null;
+  targets: string[];
+  devices?: { id: string; status: TargetStatus; error: string | null; addedAt: string; resultAt: string | null }[];
+  pending: number;
+  applying: number;
+  succeeded: number;
+  failed: number;
+  createdAt?: string;
+}
+
+export interface DeviceQuery {
+  search: string;
+  channel: string;
+  revision: string;
+  drift: string;
+  online: string;
+  sort: string;
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Fired when the session is gone, so the app can return to the sign-in page. */
+export const SIGNED_OUT_EVENT = 'godwit:signed-out';
+
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<{ json: T; headers: Headers }> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  // The coordinator refuses a cookie-authenticated write without this header (CSRF).
+  if (method === 'POST') Object.assign(headers, { 'x-godwit-csrf': '1', 'content-type': 'application/json' });
+  const res = await fetch(path, { method, headers, credentials: 'same-origin', ...(body !== undefined && { body: JSON.stringify(body) }) });
+  const json = await res.json().catch(() => null);
+  if (!res.ok) {
+    if (res.status === 401 && path !== '/v1/session') window.dispatchEvent(new Event(SIGNED_OUT_EVENT));
+    throw new ApiError(res.status, json?.error?.message ?? `${res.status} ${res.statusText}`);
+  }
+  return { json: json as T, headers: res.headers };
+}
+
+const get = async <T>(path: string) => (await call<T>('GET', path)).json;
+const post = async <T>(path: string, body?: unknown) => (await call<T>('POST', path, body ?? {})).json;
+
+export const api = {
+  signIn: (token: string) => post<{ tenant: string }>('/v1/session', { token }),
+  signOut: () => post<unknown>('/v1/session/sign-out'),
+  session: () => get<{ tenant: string }>('/v1/session'),
+  summary: () => get<FleetSummary>('/v1/fleet/summary'),
+  async devices(query: DeviceQuery): Promise<{ devices: Device[]; total: number }> {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) if (value !== '') params.set(key, String(value));
+    const { json, headers } = await call<Device[]>('GET', `/v1/devices?${params}`);
+    return { devices: json, total: Number(headers.get('x-total-count') ?? json.length) };
+  },
+  device: (id: string) => get<Device>(`/v1/devices/${encodeURIComponent(id)}`),
+  events: (id: string) => get<{ events: MigrationEvent[]; next: number | null }>(`/v1/devices/${encodeURIComponent(id)}/events`),
+  drift: (id: string) => get<DeviceDrift>(`/v1/devices/${encodeURIComponent(id)}/drift`),
+  rollouts: () => get<Rollout[]>('/v1/rollouts'),
+  rollout: (id: string) => get<Rollout>(`/v1/rollouts/${encodeURIComponent(id)}`),
+  pause: (id: string) => post<Rollout>(`/v1/rollouts/${encodeURIComponent(id)}/pause`),
+  resume: (id: string) => post<Rollout>(`/v1/rollouts/${encodeURIComponent(id)}/resume`),
+  widen: (id: string, percent: number) => post<Rollout>(`/v1/rollouts/${encodeURIComponent(id)}/widen`, { percent }),
+};
