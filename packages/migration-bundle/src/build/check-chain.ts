@@ -1,10 +1,9 @@
-import Database from 'better-sqlite3';
 import type { RevisionGraph } from '../graph/graph.js';
 import { planRevision } from '../plan/planner.js';
 import { readSchema } from '../schema/describe.js';
 import { diffSchemas, formatSchemaDiff } from '../schema/diff.js';
 import { fingerprintOf } from '../schema/fingerprint.js';
-import { cloneSchema } from '../sqlite/schema-clone.js';
+import { cloneSchema, openPlanningDatabase } from '../sqlite/schema-clone.js';
 import type { AuthoredRevision } from './plan-chain.js';
 
 export interface ChainProblem {
@@ -18,7 +17,7 @@ export interface ChainProblem {
  */
 export function checkReversibility(revisions: readonly AuthoredRevision[], graph: RevisionGraph): ChainProblem[] {
   const problems: ChainProblem[] = [];
-  const linear = new Database(':memory:');
+  const linear = openPlanningDatabase();
   try {
     for (const revision of revisions) {
       const before = readSchema(linear);

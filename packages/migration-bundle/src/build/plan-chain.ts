@@ -1,4 +1,4 @@
-import Database, { type Database as DatabaseType } from 'better-sqlite3';
+import type { Database as DatabaseType } from 'better-sqlite3';
 import type { ManifestRevision } from '../bundle/manifest.js';
 import type { RevisionGraph } from '../graph/graph.js';
 import type { Operation } from '../ops/operation.js';
@@ -6,7 +6,7 @@ import { planRevision } from '../plan/planner.js';
 import { readSchema } from '../schema/describe.js';
 import type { SchemaDescription } from '../schema/description.js';
 import { fingerprintOf } from '../schema/fingerprint.js';
-import { cloneSchema } from '../sqlite/schema-clone.js';
+import { cloneSchema, openPlanningDatabase } from '../sqlite/schema-clone.js';
 
 /** A revision as authored: what the build plans. */
 export interface AuthoredRevision {
@@ -24,7 +24,7 @@ export type PlannedManifestRevision = Omit<ManifestRevision, 'checksum'>;
  * schema expected once it and its ancestors are applied. `revisions` must be in `graph.order()`.
  */
 export function planChain(revisions: readonly AuthoredRevision[], graph: RevisionGraph): PlannedManifestRevision[] {
-  const linear = new Database(':memory:');
+  const linear = openPlanningDatabase();
   try {
     return revisions.map((revision, index) => {
       const upSql = sqlOf(planRevision(linear, { revision: revision.id, direction: 'up', operations: revision.up }));
@@ -67,7 +67,7 @@ function planDown(after: DatabaseType, id: string, down: Operation[]): string[] 
 /** The schema after applying exactly `ids` (in canonical order) to an empty database. */
 export function replaySchema(ids: readonly string[], revisions: readonly AuthoredRevision[]): SchemaDescription {
   const wanted = new Set(ids);
-  const db = new Database(':memory:');
+  const db = openPlanningDatabase();
   try {
     for (const revision of revisions) {
       if (wanted.has(revision.id)) planRevision(db, { revision: revision.id, direction: 'up', operations: revision.up });

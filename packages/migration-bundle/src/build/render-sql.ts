@@ -1,8 +1,8 @@
-import Database from 'better-sqlite3';
 import type { Manifest } from '../bundle/manifest.js';
 import { createGraph } from '../graph/graph.js';
 import { planCoalesced } from '../plan/coalesce.js';
 import type { MigrationStep } from '../plan/planner.js';
+import { openPlanningDatabase } from '../sqlite/schema-clone.js';
 
 /** One block of a migration script: the revisions it applies, in order, and its statements. */
 export interface ScriptPart {
@@ -61,7 +61,7 @@ function coalescedUp(manifest: Manifest, current: string[], up: string[]): { ids
   if (up.length < 2) return up.map((id) => ({ ids: [id] }));
   const graph = createGraph(manifest.revisions);
   const applied = new Set(current.flatMap((head) => [...graph.ancestors(head), head]));
-  const db = new Database(':memory:');
+  const db = openPlanningDatabase();
   try {
     for (const revision of manifest.revisions) if (applied.has(revision.id)) db.exec(revision.upSql.join(';\n'));
     const byId = new Map(manifest.revisions.map((r) => [r.id, r]));

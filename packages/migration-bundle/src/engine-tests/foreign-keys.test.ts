@@ -300,3 +300,69 @@ describe('a change that creates a foreign-key violation', () => {
     expect(copyCount(chain.byId('r002_fk').upSql, 'kids_free')).toBe(1);
   });
 });
+
+// Planning databases run with foreign keys off, as every real migration transaction does.
+describe('planning with foreign keys off, as devices run', () => {
+  it('a revision seeding a parent and a child, then one rebuilding the parent: the build succeeds and the device keeps both rows', () => {
+    const specs = [
+      {
+        id: 'r001_lookup',
+        up: (op: Operations) => {
+          op.createTable('kinds', [
+            { name: 'id', type: 'INTEGER', primaryKey: true },
+            { name: 'label', type: 'TEXT', notNull: true },
+          ]);
+          op.createTable('items', [
+            { name: 'id', type: 'INTEGER', primaryKey: true },
+            { name: 'kind_id', type: 'INTEGER', references: { table: 'kinds', column: 'id' } },
+          ]);
+        },
+      },
+      {
+        id: 'r002_seed',
+        up: (op: Operations) => op.execute("INSERT INTO kinds (id, label) VALUES (1, 'tool'); INSERT INTO items (id, kind_id) VALUES (1, 1)"),
+      },
+      { id: 'r003_rebuild', up: (op: Operations) => op.alterColumn('kinds', 'label', { collate: 'NOCASE' }) },
+    ];
+    const chain = buildChain(specs);
+    expect(copyCount(chain.byId('r003_rebuild').upSql, 'kinds')).toBe(1);
+    const { db } = tempDb();
+    applyUp(db, chain, ['r001_lookup', 'r002_seed', 'r003_rebuild'], { coalesce: true });
+    expect(db.prepare('SELECT id, label FROM kinds').all()).toEqual([{ id: 1, label: 'tool' }]);
+    expect(db.prepare('SELECT id, kind_id FROM items').all()).toEqual([{ id: 1, kind_id: 1 }]);
+    expectHealthy(db);
+    expectAtRevision(db, chain.byId('r003_rebuild'));
+    db.close();
+  });
+
+  it('a table whose foreign key names a table outside the schema is rebuilt, planned and applied', () => {
+    const chain = buildChain([
+      {
+        id: 'r001_notes',
+        up: (op) =>
+          op.createTable('notes', [
+            { name: 'id', type: 'INTEGER', primaryKey: true },
+            { name: 'account_id', type: 'INTEGER', references: { table: 'accounts', column: 'id' } },
+            { name: 'body', type: 'TEXT' },
+          ]),
+      },
+      {
+        id: 'r002_rebuild',
+        up: (op) => op.addCheck('notes', 'body_present', "body <> ''"),
+        down: (op) => op.dropCheck('notes', 'body_present'),
+      },
+    ]);
+    const { db } = tempDb();
+    applyUp(db, chain, ['r001_notes']);
+    // The application writes with foreign keys off: the parent table lives elsewhere.
+    db.pragma('foreign_keys = OFF');
+    db.exec("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000) INSERT INTO notes (id, account_id, body) SELECT i, i % 50, 'note ' || i FROM s");
+    const before = contentHash(db, 'notes', ['id', 'account_id', 'body']);
+    const [live] = planUp(db, chain, ['r002_rebuild']);
+    expect(live!.statements.map((s) => s.sql)).toEqual(chain.byId('r002_rebuild').upSql);
+    applyUp(db, chain, ['r002_rebuild']);
+    expect(contentHash(db, 'notes', ['id', 'account_id', 'body'])).toBe(before);
+    expectAtRevision(db, chain.byId('r002_rebuild'));
+    db.close();
+  });
+});
