@@ -29,6 +29,16 @@ export class CoordinatorError extends Error {
 
 export const notFound = (what: string) => new CoordinatorError('not-found', `no such ${what}`);
 
+/** The SQLSTATE of a failed query, wherever in the error's cause chain the driver put it. */
+export function sqlStateOf(error: unknown): string | null {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 10; depth++, e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return null;
+}
+
 /**
  * One line for the log. A failed query is named by its SQL state and first words only: drizzle's
  * message carries the query's parameters, which can be a device's secret hash or another tenant's

@@ -2,9 +2,8 @@ import { and, inArray, isNull, sql } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import type { DeviceStateWrite, EventWrite, StoredCounter } from '../ingest/store-port.js';
 import type { RolloutService } from '../rollouts/rollout-service.js';
-import type { RolloutStateChanged } from '../rollouts/delivery.js';
 import type { Tx } from './database.js';
-import type { Scopes } from './scopes.js';
+import { retryTransient, type Scopes } from './scopes.js';
 
 export interface Presence {
   tenantId: string;
@@ -28,17 +27,18 @@ export class ReportStore {
    */
   async writeReports(states: readonly DeviceStateWrite[], events: readonly EventWrite[]): Promise<StoredCounter[]> {
     const byTenant = groupByTenant(states, events);
-    const changes: RolloutStateChanged[] = [];
-    const results = await this.scopes.tenants([...byTenant.keys()], async (tx, tenantId) => {
-      const received = byTenant.get(tenantId)!;
-      const group = onlyDevices(received, await lockActiveDevices(tx, received));
-      await upsertDeviceStates(tx, newestPerDevice(group.states));
-      const stored = await insertEvents(tx, uniqueEvents(group.events));
-      changes.push(...(await this.rollouts.applyResults(tx, tenantId, stored)));
-      return storedCounters(tx, tenantId, group);
-    });
-    await this.rollouts.announce(changes);
-    return results.flat();
+    const results = await retryTransient(() =>
+      this.scopes.tenants(sortedKeys(byTenant), async (tx, tenantId) => {
+        const received = byTenant.get(tenantId)!;
+        const group = onlyDevices(received, await lockActiveDevices(tx, received));
+        await upsertDeviceStates(tx, newestPerDevice(group.states));
+        const stored = await insertEvents(tx, uniqueEvents(group.events));
+        const changes = await this.rollouts.applyResults(tx, tenantId, stored);
+        return { counters: await storedCounters(tx, tenantId, group), changes };
+      }),
+    );
+    await this.rollouts.announce(results.flatMap((r) => r.changes));
+    return results.flatMap((r) => r.counters);
   }
 
   /** One UPDATE per tenant for the whole batch: a reconnect storm is thousands of presence changes. */
@@ -51,15 +51,22 @@ export class ReportStore {
       const seen = devices.get(u.deviceId);
       if (!seen || seen.at <= u.at) devices.set(u.deviceId, u);
     }
-    await this.scopes.tenants([...byTenant.keys()], async (tx, tenantId) => {
-      const rows = [...byTenant.get(tenantId)!.values()].map(
-        (u) => sql`(${u.deviceId}, ${u.online}::boolean, ${u.at.toISOString()}::timestamptz)`,
-      );
-      await tx.execute(sql`
-        UPDATE ${t.deviceState} AS s SET online = u.online, last_seen = u.at
-        FROM (VALUES ${sql.join(rows, sql`, `)}) AS u(device_id, online, at)
-        WHERE s.device_id = u.device_id AND (s.last_seen IS NULL OR s.last_seen <= u.at)`);
-    });
+    await retryTransient(() =>
+      this.scopes.tenants(sortedKeys(byTenant), async (tx, tenantId) => {
+        const devices = [...byTenant.get(tenantId)!.values()].sort((a, b) => compare(a.deviceId, b.deviceId));
+        const rows = devices.map((u) => sql`(${u.deviceId}, ${u.online}::boolean, ${u.at.toISOString()}::timestamptz)`);
+        // UPDATE ... FROM locks rows in whatever order its join takes: lock them first in the order
+        // ingest writes them (byte order, as JavaScript sorts ASCII ids), so the two never deadlock.
+        await tx.execute(sql`
+          SELECT 1 FROM ${t.deviceState}
+          WHERE ${inArray(t.deviceState.deviceId, devices.map((u) => u.deviceId))}
+          ORDER BY ${t.deviceState.deviceId} COLLATE "C" FOR UPDATE`);
+        await tx.execute(sql`
+          UPDATE ${t.deviceState} AS s SET online = u.online, last_seen = u.at
+          FROM (VALUES ${sql.join(rows, sql`, `)}) AS u(device_id, online, at)
+          WHERE s.device_id = u.device_id AND (s.last_seen IS NULL OR s.last_seen <= u.at)`);
+      }),
+    );
   }
 }
 
@@ -109,19 +116,28 @@ function onlyDevices(group: TenantGroup, ids: ReadonlySet<string>): TenantGroup 
 }
 
 // ON CONFLICT DO UPDATE cannot touch one row twice in a statement: keep each device's newest.
+/** Each device's newest state, in device order: concurrent batches then lock rows in one order. */
 function newestPerDevice(states: readonly DeviceStateWrite[]): DeviceStateWrite[] {
   const newest = new Map<string, DeviceStateWrite>();
   for (const s of states) {
     const seen = newest.get(s.deviceId);
     if (!seen || s.counter > seen.counter) newest.set(s.deviceId, s);
   }
-  return [...newest.values()];
+  return [...newest.values()].sort((a, b) => compare(a.deviceId, b.deviceId));
 }
 
 function uniqueEvents(events: readonly EventWrite[]): EventWrite[] {
   const unique = new Map<string, EventWrite>();
   for (const e of events) unique.set(`${e.deviceId}\u0000${e.counter}`, e);
-  return [...unique.values()];
+  return [...unique.values()].sort((a, b) => compare(a.deviceId, b.deviceId) || a.counter - b.counter);
+}
+
+function sortedKeys<V>(map: ReadonlyMap<string, V>): string[] {
+  return [...map.keys()].sort(compare);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 // PostgreSQL binds at most 65,535 parameters per statement; a storm batch can carry more.

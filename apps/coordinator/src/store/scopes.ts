@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Db, Tx } from './database.js';
+import { sqlStateOf } from './errors.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -34,5 +35,27 @@ export class Scopes {
 
   admin<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.db.transaction(fn);
+  }
+}
+
+// 40001 serialization failure, 40P01 deadlock: the server rolled the whole transaction back, and
+// running it again is the documented answer.
+const TRANSIENT_STATES = new Set(['40001', '40P01']);
+const ATTEMPTS = 4;
+
+/**
+ * Runs a transaction again when the database aborted it as a deadlock victim. Only for
+ * transactions with no effect outside the database until they return (ingest, presence):
+ * replicas sharing a broker write the same devices' rows at the same time.
+ */
+export async function retryTransient<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const state = sqlStateOf(error);
+      if (attempt >= ATTEMPTS || state === null || !TRANSIENT_STATES.has(state)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
   }
 }
