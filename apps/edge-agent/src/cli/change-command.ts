@@ -81,22 +81,10 @@ export function changeOptions(command: ChangeOptions['command'], args: ParsedArg
 export async function runChangeCommand(command: ChangeOptions['command'], args: ParsedArgs, io: CommandIO, target: string): Promise<number> {
   const json = flag(args.values, 'json');
   const started = performance.now();
-  let options: ChangeOptions;
-  try {
-    options = changeOptions(command, args, target);
-  } catch (error) {
-    if (json && error instanceof AgentError) printRefusal(io, command, error, started);
-    throw error;
-  }
+  const options = changeOptions(command, args, target);
   if (flag(args.values, 'dry-run') || flag(args.values, 'sql')) {
     const { previewChange } = await import('../apply/preview-change.js');
-    let preview;
-    try {
-      preview = previewChange(options);
-    } catch (error) {
-      if (json && error instanceof AgentError) printRefusal(io, command, error, started);
-      throw error;
-    }
+    const preview = previewChange(options);
     preview.report.durationMs = Math.round(performance.now() - started);
     if (json) io.stdout.write(reportJson(preview.report, { plan: preview.revisions }));
     else io.stdout.write(flag(args.values, 'sql') ? previewSql(preview) : previewText(preview, options.dbPath));
@@ -112,14 +100,22 @@ export async function runChangeCommand(command: ChangeOptions['command'], args: 
   return 0;
 }
 
-function printRefusal(io: CommandIO, command: ChangeOptions['command'], error: AgentError, started: number): void {
-  io.stdout.write(refusalJson(command, error, Math.round(performance.now() - started)));
-}
-
-/** The one JSON object of a change refused before anything was read: outcome "refused". */
-export function refusalJson(command: ChangeOptions['command'], error: AgentError, durationMs: number): string {
+/**
+ * The one JSON object of a change that failed before it printed its report (refused on its
+ * command line, its bundle or its pre-checks): outcome "refused". The CLI frame prints it.
+ */
+export function refusalJson(command: ChangeOptions['command'], error: unknown, durationMs: number): string {
   const report = emptyReport(command);
   report.durationMs = durationMs;
-  report.error = { code: error.code, message: error.message };
+  report.error = { code: codeOf(error), message: messageOf(error) };
   return reportJson(report);
+}
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'failed';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

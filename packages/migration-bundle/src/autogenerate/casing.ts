@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../cli/command.js';
 import { importTypeScript } from '../typescript-import.js';
 import { AutogenerateError } from './errors.js';
 
@@ -15,7 +14,7 @@ const CONFIG_FILES = ['drizzle.config.ts', 'drizzle.config.mts', 'drizzle.config
 
 /** A `--casing` value, as drizzle-kit's config spells it. */
 export function parseCasing(value: string): Casing {
-  if (!CASINGS.includes(value)) throw new UsageError(`--casing ${JSON.stringify(value)}: expected snake_case or camelCase`);
+  if (!CASINGS.includes(value)) throw new AutogenerateError('invalid-input', `--casing ${JSON.stringify(value)}: expected snake_case or camelCase`);
   return value as Casing;
 }
 

@@ -1,5 +1,7 @@
-/** Why an autogenerate run stopped (exit 1); mistakes in the command line are `UsageError`s (exit 2). */
+/** Why an autogenerate run stopped. */
 export type AutogenerateErrorCode =
+  /** What the caller asked for is malformed or names what is not there: a casing, a rename, the schema file's path. */
+  | 'invalid-input'
   /** The schema module failed to import or exports no sqlite-core table. */
   | 'schema-load'
   /** SQLite rejects the DDL the drizzle tables describe. */

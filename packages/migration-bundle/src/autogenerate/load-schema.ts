@@ -3,7 +3,6 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { is } from 'drizzle-orm';
 import { SQLiteTable, SQLiteView, getViewConfig } from 'drizzle-orm/sqlite-core';
-import { UsageError } from '../cli/command.js';
 import { importTypeScript } from '../typescript-import.js';
 import { AutogenerateError } from './errors.js';
 
@@ -25,10 +24,10 @@ export interface DrizzleSchema {
 export async function loadSchema(file: string): Promise<DrizzleSchema> {
   const path = resolve(file);
   if (!existsSync(path)) {
-    throw new UsageError(`schema file not found: ${file}`);
+    throw new AutogenerateError('invalid-input', `schema file not found: ${file}`);
   }
   if (!SCHEMA_EXTENSIONS.has(extname(path))) {
-    throw new UsageError(`schema file must be .ts, .mts, .js or .mjs: ${file}`);
+    throw new AutogenerateError('invalid-input', `schema file must be .ts, .mts, .js or .mjs: ${file}`);
   }
   let module: Record<string, unknown>;
   try {

@@ -38,12 +38,12 @@ describe('parseRenames', () => {
     ['posts.nosuch=text', /drops no column posts.nosuch/],
     ['posts.body=id', /adds no column posts.id/],
     ['ghosts.a=b', /table ghosts must be in both the head and the schema/],
-  ])('refuses --rename %s as a usage error', (value, message) => {
+  ])('refuses --rename %s as invalid input (the CLI makes it exit 2)', (value, message) => {
     expect(() => parseRenames([value], head, target)).toThrow(message);
     try {
       parseRenames([value], head, target);
     } catch (error) {
-      expect((error as { code?: string }).code).toBe('usage');
+      expect((error as { code?: string }).code).toBe('invalid-input');
     }
   });
 });

@@ -1,5 +1,5 @@
 import type { SchemaDescription, TableDescription } from '../schema/description.js';
-import { UsageError } from '../cli/command.js';
+import { AutogenerateError } from './errors.js';
 
 /**
  * Renames from one schema to the other, keyed by the names in the schema they start from.
@@ -24,15 +24,15 @@ export function parseRenames(values: readonly string[], from: SchemaDescription,
   for (const value of values) {
     const match = /^([^=.\s]+)(?:\.([^=.\s]+))?=([^=.\s]+)$/.exec(value.trim());
     if (!match) {
-      throw new UsageError(`--rename ${value}: expected OLD=NEW or TABLE.OLD=NEW`);
+      throw new AutogenerateError('invalid-input', `--rename ${value}: expected OLD=NEW or TABLE.OLD=NEW`);
     }
     const [, tableName, column, target] = match.map((part) => part?.toLowerCase()) as [string, string, string | undefined, string];
     if (column === undefined) {
       if (!tableIn(from, tableName) || tableIn(to, tableName)) {
-        throw new UsageError(`--rename ${value}: the head has no table ${tableName} that the schema drops`);
+        throw new AutogenerateError('invalid-input', `--rename ${value}: the head has no table ${tableName} that the schema drops`);
       }
       if (!tableIn(to, target) || tableIn(from, target)) {
-        throw new UsageError(`--rename ${value}: the schema adds no table ${target}`);
+        throw new AutogenerateError('invalid-input', `--rename ${value}: the schema adds no table ${target}`);
       }
       renames.tables.set(tableName, target);
       continue;
@@ -44,13 +44,13 @@ export function parseRenames(values: readonly string[], from: SchemaDescription,
     const fromTable = oldTable === undefined ? undefined : tableIn(from, oldTable);
     const toTable = oldTable === undefined ? undefined : tableIn(to, renames.tables.get(oldTable) ?? oldTable);
     if (!fromTable || !toTable) {
-      throw new UsageError(`--rename ${value}: table ${tableName} must be in both the head and the schema`);
+      throw new AutogenerateError('invalid-input', `--rename ${value}: table ${tableName} must be in both the head and the schema`);
     }
     if (!hasColumn(fromTable, column) || hasColumn(toTable, column)) {
-      throw new UsageError(`--rename ${value}: the schema drops no column ${tableName}.${column}`);
+      throw new AutogenerateError('invalid-input', `--rename ${value}: the schema drops no column ${tableName}.${column}`);
     }
     if (!hasColumn(toTable, target) || hasColumn(fromTable, target)) {
-      throw new UsageError(`--rename ${value}: the schema adds no column ${toTable.name}.${target}`);
+      throw new AutogenerateError('invalid-input', `--rename ${value}: the schema adds no column ${toTable.name}.${target}`);
     }
     const columns = renames.columns.get(fromTable.name) ?? new Map<string, string>();
     columns.set(column, target);

@@ -13,7 +13,7 @@ export const command: AgentCommand = {
   Compares the live schema with the one the recorded revision expects: exit 0 when they match,
   4 with the differences when they do not.`,
   options: { ...DB_OPTION, ...BUNDLE_OPTIONS, ...JSON_OPTION },
-  maxPositionals: 0,
+  positionals: [],
   run: async ({ values }, io) => {
     const dbPath = requireString(values, 'db', 'check');
     const bundle = loadBundle(requireString(values, 'bundle', 'check'), requireTrust(values, 'check'));

@@ -11,7 +11,7 @@ export const command: AgentCommand = {
   Prints the recorded revision (several heads are joined by ','), the live schema's fingerprint and
   the highest bundle sequence applied. JSON: { "revision", "fingerprint", "bundleSequence", "heads" }.`,
   options: { ...DB_OPTION, ...JSON_OPTION, ...LOCK_OPTION },
-  maxPositionals: 0,
+  positionals: [],
   run: async ({ values }, io) => {
     const dbPath = requireString(values, 'db', 'current');
     const db = openForReading(dbPath, nonNegativeInt(values, 'lock-timeout', DEFAULT_LOCK_TIMEOUT_MS));

@@ -1,4 +1,3 @@
-import { usageError } from '../../errors.js';
 import type { AgentCommand } from '../command.js';
 import { CHANGE_OPTIONS, CHANGE_USAGE_OPTIONS, refusalJson, runChangeCommand } from '../change-command.js';
 
@@ -7,11 +6,7 @@ export const command: AgentCommand = {
 
   TARGET  base (an empty schema), a revision id or a unique prefix of 4+ characters, -N`,
   options: CHANGE_OPTIONS,
-  maxPositionals: 1,
-  jsonRefusal: (error, durationMs) => refusalJson('downgrade', error, durationMs),
-  run: (args, io) => {
-    const target = args.positionals[0];
-    if (target === undefined) throw usageError('missing TARGET (base, a revision id, or -N); see edge-agent downgrade --help');
-    return runChangeCommand('downgrade', args, io, target);
-  },
+  positionals: ['TARGET'],
+  jsonError: (error, durationMs) => refusalJson('downgrade', error, durationMs),
+  run: (args, io) => runChangeCommand('downgrade', args, io, args.positionals[0]!),
 };

@@ -10,7 +10,7 @@ export const command: AgentCommand = {
 
   Lists the bundle's revisions in apply order; with --db, marks the ones applied and the current heads.`,
   options: { ...BUNDLE_OPTIONS, ...JSON_OPTION, db: { type: 'string' } },
-  maxPositionals: 0,
+  positionals: [],
   run: async ({ values }, io) => {
     const bundle = loadBundle(requireString(values, 'bundle', 'history'), requireTrust(values, 'history'));
     const dbPath = optionalString(values, 'db');

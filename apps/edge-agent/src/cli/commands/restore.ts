@@ -9,7 +9,7 @@ export const command: AgentCommand = {
   Replaces the database with its newest backup (from FILE.backups beside it, or --backup-dir),
   or with the one named by --backup, after checking the backup's integrity.`,
   options: { ...DB_OPTION, ...LOCK_OPTION, backup: { type: 'string' }, 'backup-dir': { type: 'string' } },
-  maxPositionals: 0,
+  positionals: [],
   run: async ({ values }, io) => {
     const dbPath = requireString(values, 'db', 'restore');
     const restored = await restoreDatabase(

@@ -27,7 +27,7 @@ run --config FILE --once [--json] [--log text|json]
   "reconnect": { "baseMs", "capMs" }, "onceReportTimeoutMs", "stateDir", "checkIntervalSeconds".
   Paths are relative to the config file. See docs/edge-agent.md, "Daemon".`,
   options: { config: { type: 'string' }, once: { type: 'boolean' }, log: { type: 'string' }, ...JSON_OPTION },
-  maxPositionals: 0,
+  positionals: [],
   run: async ({ values }, io) => {
     const configPath = requireString(values, 'config', 'run');
     const settings = daemonSettings(readAgentConfig(configPath), configPath);

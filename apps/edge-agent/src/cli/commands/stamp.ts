@@ -1,6 +1,5 @@
 import { stampDatabase } from '../../apply/stamp-database.js';
 import { loadBundle } from '../../bundle/load-bundle.js';
-import { usageError } from '../../errors.js';
 import type { AgentCommand } from '../command.js';
 import { BUNDLE_OPTIONS, DB_OPTION, DEFAULT_LOCK_TIMEOUT_MS, flag, JSON_OPTION, LOCK_OPTION, nonNegativeInt, requireString, requireTrust } from '../options.js';
 
@@ -11,10 +10,9 @@ export const command: AgentCommand = {
   running any migration, once its live schema matches what REV expects (exit 4 otherwise;
   --force records it anyway, and the apply log says so).`,
   options: { ...DB_OPTION, ...BUNDLE_OPTIONS, ...JSON_OPTION, ...LOCK_OPTION, force: { type: 'boolean' }, 'allow-rollback': { type: 'boolean' } },
-  maxPositionals: 1,
+  positionals: ['REV'],
   run: async ({ values, positionals }, io) => {
-    const target = positionals[0];
-    if (target === undefined) throw usageError('missing REV (the revision to record); see edge-agent stamp --help');
+    const target = positionals[0]!;
     const dbPath = requireString(values, 'db', 'stamp');
     const result = stampDatabase({
       dbPath,

@@ -7,7 +7,7 @@ export const command: AgentCommand = {
   TARGET  head (default), a revision id or a unique prefix of 4+ characters, +N
   FILE may not exist yet: a new device starts from an empty database.`,
   options: CHANGE_OPTIONS,
-  maxPositionals: 1,
-  jsonRefusal: (error, durationMs) => refusalJson('upgrade', error, durationMs),
+  positionals: ['[TARGET]'],
+  jsonError: (error, durationMs) => refusalJson('upgrade', error, durationMs),
   run: (args, io) => runChangeCommand('upgrade', args, io, args.positionals[0] ?? 'head'),
 };

@@ -7,7 +7,7 @@ export const command: AgentCommand = {
 
   Checks the bundle's signatures against the trusted keys, its checksums and its expiry (exit 3 if refused).`,
   options: { ...BUNDLE_OPTIONS, ...JSON_OPTION },
-  maxPositionals: 0,
+  positionals: [],
   run: async ({ values }, io) => {
     const { manifest, signers } = loadBundle(requireString(values, 'bundle', 'verify'), requireTrust(values, 'verify'));
     const summary = {

@@ -7,8 +7,6 @@ import { parseExpiry } from '../duration.js';
 import { migrationsDir } from '../migrations-dir.js';
 
 export const buildCommand: Command = {
-  name: 'build',
-  summary: 'build and sign a bundle from a migrations folder',
   usage: `build --dir DIR --key KEYFILE [--key KEYFILE ...] --out FILE [--sequence N] [--expires DURATION|ISO-DATE] [--json]
 
 Loads every revision of DIR (default ./migrations), checks the graph has one head, plans each
@@ -26,7 +24,7 @@ and writes the signed bundle to FILE.
     expires: { type: 'string' },
     json: { type: 'boolean' },
   },
-  maxPositionals: 0,
+  positionals: [],
   async run(args, io) {
     const { values } = args;
     const keyFiles = (values.key as string[] | undefined) ?? [];

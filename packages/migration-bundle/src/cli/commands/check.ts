@@ -6,8 +6,6 @@ import { UsageError, type Command } from '../command.js';
 import { migrationsDir } from '../migrations-dir.js';
 
 export const checkCommand: Command = {
-  name: 'check',
-  summary: 'CI check: one head, every down undoes its up, head equals the schema',
   usage: `check [--dir DIR] [--schema FILE [--casing snake_case|camelCase]] [--json]
 
 Exits 0 when the revision graph of DIR (default ./migrations) is valid with one head, every
@@ -16,7 +14,7 @@ fingerprint back) and, with --schema, the head's schema equals the drizzle schem
 column names as drizzle's casing gives them: --casing, else the drizzle.config.* beside FILE).
 Exits 1 listing what does not hold.`,
   options: { dir: { type: 'string' }, schema: { type: 'string' }, casing: { type: 'string' }, json: { type: 'boolean' } },
-  maxPositionals: 0,
+  positionals: [],
   async run(args, io) {
     const { values } = args;
     if (typeof values.casing === 'string' && typeof values.schema !== 'string') throw new UsageError('check: --casing only goes with --schema');
@@ -38,6 +36,13 @@ Exits 1 listing what does not hold.`,
     } else {
       io.stdout.write(`ok: ${revisions.length} revision(s), one head, every down undoes its up\n`);
     }
-    return problems.length ? 1 : 0;
+    if (problems.length) throw new CheckFailed(`${problems.length} problem(s), listed above`);
+    return 0;
   },
 };
+
+/** `check` found what does not hold and printed it: exit 1. */
+export class CheckFailed extends Error {
+  override readonly name = 'CheckFailed';
+  readonly code = 'check-failed';
+}

@@ -3,14 +3,12 @@ import type { Command } from '../command.js';
 import { migrationsDir } from '../migrations-dir.js';
 
 export const headsCommand: Command = {
-  name: 'heads',
-  summary: 'List the head revisions of a migrations folder; more than one must be merged before a build.',
   usage: 'heads [--dir DIR] [--json]',
   options: {
     dir: { type: 'string' },
     json: { type: 'boolean' },
   },
-  maxPositionals: 0,
+  positionals: [],
   async run(args, io) {
     const { graph, revisions } = await loadRevisionGraph(migrationsDir(args, io));
     const heads = new Set(graph.heads());

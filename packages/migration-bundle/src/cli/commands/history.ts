@@ -3,14 +3,12 @@ import type { Command } from '../command.js';
 import { migrationsDir } from '../migrations-dir.js';
 
 export const historyCommand: Command = {
-  name: 'history',
-  summary: 'List every revision, newest first in canonical order, marking heads, merges, branch points and bases.',
   usage: 'history [--dir DIR] [--json]',
   options: {
     dir: { type: 'string' },
     json: { type: 'boolean' },
   },
-  maxPositionals: 0,
+  positionals: [],
   async run(args, io) {
     const { graph, revisions } = await loadRevisionGraph(migrationsDir(args, io));
     const entries = revisions.reverse().map(({ id, parents, message, file }) => {

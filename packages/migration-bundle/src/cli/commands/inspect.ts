@@ -2,17 +2,14 @@ import { resolve } from 'node:path';
 import { readBundleFile } from '../../bundle/file.js';
 import type { Manifest, ManifestRevision } from '../../bundle/manifest.js';
 import { decodeBundleUnverified } from '../../bundle/verify.js';
-import { UsageError, type Command } from '../command.js';
+import type { Command } from '../command.js';
 
 export const inspectCommand: Command = {
-  name: 'inspect',
-  summary: 'Show what a bundle holds, without verifying it: ids, times, signing keys, revisions.',
   usage: 'inspect FILE [--json]',
   options: { json: { type: 'boolean' } },
-  maxPositionals: 1,
+  positionals: ['FILE'],
   async run(args, io) {
-    const [file] = args.positionals;
-    if (file === undefined) throw new UsageError('inspect: FILE is required');
+    const file = args.positionals[0]!;
     const { manifest, signatures } = decodeBundleUnverified(await readBundleFile(resolve(io.cwd, file)));
     const keyIds = signatures.map((s) => s.keyId);
     if (args.values.json === true) {

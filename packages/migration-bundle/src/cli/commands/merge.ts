@@ -4,15 +4,13 @@ import { UsageError, type Command } from '../command.js';
 import { migrationsDir } from '../migrations-dir.js';
 
 export const mergeCommand: Command = {
-  name: 'merge',
-  summary: 'Write the merge revision whose parents are all current heads, and print its path.',
   usage: 'merge -m MESSAGE [--dir DIR] [--id ID]',
   options: {
     message: { type: 'string', short: 'm' },
     dir: { type: 'string' },
     id: { type: 'string' },
   },
-  maxPositionals: 0,
+  positionals: [],
   async run(args, io) {
     const message = args.values.message as string | undefined;
     if (message === undefined || message.trim() === '') throw new UsageError('merge: -m MESSAGE is required');

@@ -4,10 +4,6 @@ import { UsageError, type Command } from '../command.js';
 import { migrationsDir } from '../migrations-dir.js';
 
 export const revisionCommand: Command = {
-  name: 'revision',
-  summary:
-    'Write a new revision file whose parent is the current head (or --parent), and print its path; ' +
-    'with --autogenerate, fill it from the change between the head and a drizzle schema.',
   usage:
     'revision -m MESSAGE [--dir DIR] [--id ID] [--parent REV ...]\n' +
     'revision --autogenerate -m MESSAGE --schema FILE [--dir DIR] [--rename OLD=NEW ...] [--casing snake_case|camelCase]',
@@ -21,11 +17,11 @@ export const revisionCommand: Command = {
     rename: { type: 'string', multiple: true },
     casing: { type: 'string' },
   },
-  maxPositionals: 0,
+  positionals: [],
   async run(args, io) {
     if (args.values.autogenerate === true) {
       // Loaded only when asked for: it brings drizzle and the planner along.
-      const { runAutogenerate } = await import('../../autogenerate/command.js');
+      const { runAutogenerate } = await import('./autogenerate.js');
       return runAutogenerate(args, io);
     }
     for (const option of ['schema', 'rename', 'casing']) {

@@ -95,7 +95,7 @@ describe('mbundle verify', () => {
     const file = writeBundle('json-refused.bundle');
     const refused = await mbundle('verify', file, '--trust', 'stranger.pub', '--json');
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toBe('');
+    expect(refused.stderr).toMatch(/^mbundle: bundle is signed only by keys not trusted here: [0-9a-f]{32}\n$/);
     const result = JSON.parse(refused.stdout);
     expect(result).toEqual({ ok: false, error: { code: 'untrusted-key', message: expect.stringMatching(/not trusted/) } });
 

@@ -1,14 +1,13 @@
 import { resolve } from 'node:path';
-import { UsageError, type CommandIO, type ParsedArgs } from '../cli/command.js';
-import { REVISION_ID_PATTERN } from '../graph/revision.js';
-import { autogenerateRevision } from './autogenerate.js';
-import { parseCasing } from './casing.js';
-import { migrationsDir } from '../cli/migrations-dir.js';
+import { autogenerateRevision } from '../../autogenerate/autogenerate.js';
+import { parseCasing } from '../../autogenerate/casing.js';
+import { REVISION_ID_PATTERN } from '../../graph/revision.js';
+import { UsageError, type CommandIO, type ParsedArgs } from '../command.js';
+import { migrationsDir } from '../migrations-dir.js';
 
 /**
  * `mbundle revision --autogenerate -m MESSAGE --schema FILE [--dir DIR] [--rename OLD=NEW ...] [--casing C]`:
- * prints the path of the revision it wrote, or that there is nothing to do. Errors are thrown for
- * the CLI's exit-code table (`UsageError`: 2, anything else: 1).
+ * prints the path of the revision it wrote, or that there is nothing to do.
  */
 export async function runAutogenerate(args: ParsedArgs, io: CommandIO): Promise<number> {
   const message = stringValue(args, 'message') ?? stringValue(args, 'm');
