@@ -64,7 +64,7 @@ describe('ingest', () => {
     const clients: MqttClient[] = [];
     await Promise.all(
       devices.map(async (device) => {
-        const client = await connectAsync(mqtt.url, { username: device.username, password: device.password, reconnectPeriod: 0 });
+        const client = await connectAsync(mqtt.url, { clientId: device.username, username: device.username, password: device.password, reconnectPeriod: 0 });
         clients.push(client);
         client.on('message', (_t, payload) => lastAck.set(device.deviceId, Math.max(lastAck.get(device.deviceId) ?? 0, decodeAck(payload).counter)));
         await client.subscribeAsync(deviceTopic(tenant.id, device.deviceId, 'ack'), { qos: 1 });
