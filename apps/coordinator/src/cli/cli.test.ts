@@ -30,7 +30,7 @@ describe('coordinator CLI without a service', () => {
       expect(result.code, command.join(' ')).toBe(0);
       expect(result.stdout).toMatch(new RegExp(`^usage: coordinator ${command.join(' ')}`));
     }
-    expect((await runCli(['--help'], {})).stdout).toMatch(/rollout widen ID --percent P/);
+    expect((await runCli(['--help'], {})).stdout).toMatch(/^  rollout widen +Widen a percentage rollout/m);
   });
 
   it('exits 2 with one line for usage mistakes', async () => {

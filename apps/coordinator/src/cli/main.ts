@@ -1,32 +1,64 @@
-import { parseArgs } from 'node:util';
-import type { Command, CommandIO, ParsedArgs } from './command.js';
-import { UsageError } from './command.js';
+import { runProgram, type CommandEntry, type Program } from '@godwit/cli-frame';
 import { describeFailure } from '../store/errors.js';
-import { ExitCode, exitCodeFor } from './exit-codes.js';
+import type { Command, CommandIO } from './command.js';
+import { EXIT_CODES } from './exit-codes.js';
 
-const PROGRAM = 'coordinator';
+const entry = (summary: string, load: () => Promise<Command>): CommandEntry<CommandIO> => ({ summary, load });
 
-// Loaded on demand so that client commands never load the store, PGlite or the broker.
-const COMMANDS: Readonly<Record<string, () => Promise<Command>>> = Object.freeze({
-  serve: async () => (await import('./commands/serve.js')).serveCommand,
-  'tenant create': async () => (await import('./commands/tenant-create.js')).tenantCreateCommand,
-  'token create': async () => (await import('./commands/token.js')).tokenCreateCommand,
-  'token list': async () => (await import('./commands/token.js')).tokenListCommand,
-  'token revoke': async () => (await import('./commands/token.js')).tokenRevokeCommand,
-  'keys add': async () => (await import('./commands/keys-add.js')).keysAddCommand,
-  'device register': async () => (await import('./commands/device-register.js')).deviceRegisterCommand,
-  'device show': async () => (await import('./commands/device-show.js')).deviceShowCommand,
-  publish: async () => (await import('./commands/publish.js')).publishCommand,
-  'bundle upload': async () => (await import('./commands/bundle-upload.js')).bundleUploadCommand,
-  'rollout status': async () => (await import('./commands/rollout.js')).rolloutStatusCommand,
-  'rollout pause': async () => (await import('./commands/rollout.js')).rolloutPauseCommand,
-  'rollout resume': async () => (await import('./commands/rollout.js')).rolloutResumeCommand,
-  'rollout widen': async () => (await import('./commands/rollout.js')).rolloutWidenCommand,
-  devices: async () => (await import('./commands/devices.js')).devicesCommand,
-  drift: async () => (await import('./commands/devices.js')).driftCommand,
-});
-
-const GROUPS = new Set(Object.keys(COMMANDS).filter((n) => n.includes(' ')).map((n) => n.split(' ')[0]!));
+/** Loaded on demand so that client commands never load the store, PGlite or the broker. */
+export const COORDINATOR: Program<CommandIO> = {
+  name: 'coordinator',
+  commands: {
+    serve: entry('Run the service: PGlite or PostgreSQL, an embedded or external MQTT broker, the HTTP API.', async () => (await import('./commands/serve.js')).serveCommand),
+    'tenant create': entry(
+      'Create a tenant (admin token) and print its id and first operator token. The token falls back to GODWIT_ADMIN_TOKEN.',
+      async () => (await import('./commands/tenant-create.js')).tenantCreateCommand,
+    ),
+    'token create': entry(
+      "Issue another operator token for the token's tenant (the admin token names one with --tenant) and print it once.",
+      async () => (await import('./commands/token.js')).tokenCreateCommand,
+    ),
+    'token list': entry(
+      "List the tenant's operator tokens (ids, never the tokens): created, revoked, and which one this call used.",
+      async () => (await import('./commands/token.js')).tokenListCommand,
+    ),
+    'token revoke': entry('Revoke an operator token by id: it is refused (exit 7) from the next request on.', async () => (await import('./commands/token.js')).tokenRevokeCommand),
+    'keys add': entry(
+      "Trust an Ed25519 public key (SPKI PEM, as `mbundle keygen` writes) for the token's tenant.",
+      async () => (await import('./commands/keys-add.js')).keysAddCommand,
+    ),
+    'device register': entry(
+      'Register a device and print its MQTT username and secret (shown once; only a hash is stored).',
+      async () => (await import('./commands/device-register.js')).deviceRegisterCommand,
+    ),
+    'device show': entry(
+      'Show one device (state, drift, presence) and its migration events, newest first (--limit, default 100).',
+      async () => (await import('./commands/device-show.js')).deviceShowCommand,
+    ),
+    publish: entry(
+      'Upload a signed bundle and start a rollout of it on a channel: a percentage of its devices (default 100) or label selectors.',
+      async () => (await import('./commands/publish.js')).publishCommand,
+    ),
+    'bundle upload': entry(
+      'Store a verified bundle without starting a rollout, so that its revisions are known: devices that shipped with it (a factory image) are not drifted.',
+      async () => (await import('./commands/bundle-upload.js')).bundleUploadCommand,
+    ),
+    'rollout status': entry("Show a rollout's state and progress.", async () => (await import('./commands/rollout.js')).rolloutStatusCommand),
+    'rollout pause': entry('Pause a rollout: no further device is targeted until it resumes.', async () => (await import('./commands/rollout.js')).rolloutPauseCommand),
+    'rollout resume': entry('Resume a paused rollout (also one the failure threshold paused).', async () => (await import('./commands/rollout.js')).rolloutResumeCommand),
+    'rollout widen': entry('Widen a percentage rollout; devices it already reached stay in it.', async () => (await import('./commands/rollout.js')).rolloutWidenCommand),
+    devices: entry("List the tenant's devices: revision, fingerprint, drift, online, last seen.", async () => (await import('./commands/devices.js')).devicesCommand),
+    drift: entry(
+      'List devices whose schema is not what their revision expects, or whose revision is unknown, with the diff.',
+      async () => (await import('./commands/devices.js')).driftCommand,
+    ),
+  },
+  exitCodes: EXIT_CODES,
+  notes:
+    'Clients read --server/GODWIT_SERVER (default http://127.0.0.1:8080) and --token/GODWIT_TOKEN.\n' +
+    'Exit codes: 0 ok, 1 error, 2 usage, 3 bundle refused, 7 token refused or no such object.',
+  describeError: describeFailure,
+};
 
 /**
  * Runs `coordinator` with `argv` (without the node and script paths) and returns its exit code.
@@ -35,72 +67,11 @@ const GROUPS = new Set(Object.keys(COMMANDS).filter((n) => n.includes(' ')).map(
  * @example
  * process.exitCode = await main(process.argv.slice(2));
  */
-export async function main(argv: string[], io: Partial<CommandIO> = {}): Promise<number> {
-  const full: CommandIO = {
+export function main(argv: string[], io: Partial<CommandIO> = {}): Promise<number> {
+  return runProgram(COORDINATOR, argv, {
     stdout: io.stdout ?? process.stdout,
     stderr: io.stderr ?? process.stderr,
     cwd: io.cwd ?? process.cwd(),
     env: io.env ?? process.env,
-  };
-  try {
-    return await dispatch(argv, full);
-  } catch (error) {
-    full.stderr.write(`${PROGRAM}: ${describeFailure(error)}\n`);
-    if (full.env.GODWIT_DEBUG === '1' && error instanceof Error && error.stack) full.stderr.write(`${error.stack}\n`);
-    return exitCodeFor(error);
-  }
-}
-
-async function dispatch(argv: string[], io: CommandIO): Promise<number> {
-  const [first, second, ...rest] = argv;
-  if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
-    (first === undefined ? io.stderr : io.stdout).write(await overview(first === undefined ? undefined : second));
-    return first === undefined ? ExitCode.usage : ExitCode.ok;
-  }
-  let name = first;
-  let args = second === undefined ? [] : [second, ...rest];
-  if (GROUPS.has(first)) {
-    if (second === undefined || second.startsWith('-')) {
-      io[second === undefined ? 'stderr' : 'stdout'].write(await overview(first));
-      return second === undefined ? ExitCode.usage : ExitCode.ok;
-    }
-    name = `${first} ${second}`;
-    args = rest;
-  }
-  const loader = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
-  if (!loader) throw new UsageError(`unknown command '${name}' (see '${PROGRAM} --help')`);
-  const command = await loader();
-  const parsed = parse(command, args);
-  if (parsed.values.help === true) {
-    io.stdout.write(usageOf(command));
-    return ExitCode.ok;
-  }
-  return command.run(parsed, io);
-}
-
-function parse(command: Command, args: string[]): ParsedArgs {
-  const hint = ` (see '${PROGRAM} ${command.name} --help')`;
-  let parsed: ParsedArgs;
-  try {
-    parsed = parseArgs({ args, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
-  } catch (error) {
-    throw new UsageError(`${command.name}: ${(error as Error).message.split('\n')[0]}${hint}`);
-  }
-  if (parsed.values.help === true) return parsed;
-  const { min, max } = command.positionals;
-  if (parsed.positionals.length > max) throw new UsageError(`${command.name}: unexpected argument '${parsed.positionals[max]}'${hint}`);
-  if (parsed.positionals.length < min) throw new UsageError(`${command.name}: missing argument${hint}`);
-  return parsed;
-}
-
-function usageOf(command: Command): string {
-  return `usage: ${PROGRAM} ${command.usage}\n\n${command.summary}\n`;
-}
-
-/** Every command, or those of one group (`coordinator rollout --help`). */
-async function overview(group: string | undefined): Promise<string> {
-  const names = Object.keys(COMMANDS).filter((n) => !group || !GROUPS.has(group) || n.startsWith(`${group} `));
-  const commands = await Promise.all(names.map((n) => COMMANDS[n]!()));
-  const list = commands.map((c) => `  ${PROGRAM} ${c.usage}\n      ${c.summary}`).join('\n');
-  return `usage: ${PROGRAM} COMMAND [ARGS]\n\nCommands:\n${list}\n\nClients read --server/GODWIT_SERVER (default http://127.0.0.1:8080) and --token/GODWIT_TOKEN.\nExit codes: 0 ok, 1 error, 2 usage, 3 bundle refused, 7 token refused or no such object.\n`;
+  });
 }

@@ -17,12 +17,9 @@ export async function uploadBundle(client: ApiClient, io: CommandIO, file: strin
 }
 
 export const bundleUploadCommand: Command = {
-  name: 'bundle upload',
-  summary:
-    'Store a verified bundle without starting a rollout, so that its revisions are known: devices that shipped with it (a factory image) are not drifted.',
   usage: `bundle upload BUNDLE ${CLIENT_USAGE}`,
   options: CLIENT_OPTIONS,
-  positionals: { min: 1, max: 1 },
+  positionals: ['BUNDLE'],
   async run(args, io) {
     const bundle = await uploadBundle(clientFor(args, io), io, args.positionals[0]!);
     print(args, io, bundle, () =>

@@ -25,11 +25,9 @@ export function labelsFrom(values: unknown, flag: string): Record<string, string
 }
 
 export const deviceRegisterCommand: Command = {
-  name: 'device register',
-  summary: "Register a device and print its MQTT username and secret (shown once; only a hash is stored).",
   usage: `device register ID [--channel NAME] [--label KEY=VALUE ...] ${CLIENT_USAGE}`,
   options: { ...CLIENT_OPTIONS, channel: { type: 'string' }, label: { type: 'string', multiple: true } },
-  positionals: { min: 1, max: 1 },
+  positionals: ['ID'],
   async run(args, io) {
     const labels = labelsFrom(args.values.label, '--label');
     const body = { id: args.positionals[0], labels, ...(args.values.channel !== undefined && { channel: args.values.channel }) };

@@ -39,11 +39,9 @@ function describe(device: FleetDevice, page: EventPage): string {
 }
 
 export const deviceShowCommand: Command = {
-  name: 'device show',
-  summary: "Show one device (state, drift, presence) and its migration events, newest first (--limit, default 100).",
   usage: `device show ID [--limit N] ${CLIENT_USAGE}`,
   options: { ...CLIENT_OPTIONS, limit: { type: 'string' } },
-  positionals: { min: 1, max: 1 },
+  positionals: ['ID'],
   async run(args, io) {
     const limit = limitFrom(args.values.limit as string | undefined);
     const path = `/v1/devices/${encodeURIComponent(args.positionals[0]!)}`;

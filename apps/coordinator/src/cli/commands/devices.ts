@@ -9,11 +9,9 @@ export function table(rows: string[][]): string {
 }
 
 export const devicesCommand: Command = {
-  name: 'devices',
-  summary: "List the tenant's devices: revision, fingerprint, drift, online, last seen.",
   usage: `devices ${CLIENT_USAGE}`,
   options: CLIENT_OPTIONS,
-  positionals: { min: 0, max: 0 },
+  positionals: [],
   async run(args, io) {
     const devices = await clientFor(args, io).get<FleetDevice[]>('/v1/devices');
     print(args, io, devices, () =>
@@ -27,11 +25,9 @@ export const devicesCommand: Command = {
 };
 
 export const driftCommand: Command = {
-  name: 'drift',
-  summary: 'List devices whose schema is not what their revision expects, or whose revision is unknown, with the diff.',
   usage: `drift ${CLIENT_USAGE}`,
   options: CLIENT_OPTIONS,
-  positionals: { min: 0, max: 0 },
+  positionals: [],
   async run(args, io) {
     const drifted = await clientFor(args, io).get<DriftedDevice[]>('/v1/drift');
     print(args, io, drifted, () =>

@@ -12,11 +12,9 @@ interface Key {
 }
 
 export const keysAddCommand: Command = {
-  name: 'keys add',
-  summary: "Trust an Ed25519 public key (SPKI PEM, as `mbundle keygen` writes) for the token's tenant.",
   usage: `keys add PUBFILE ${CLIENT_USAGE}`,
   options: CLIENT_OPTIONS,
-  positionals: { min: 1, max: 1 },
+  positionals: ['PUBFILE'],
   async run(args, io) {
     const path = resolve(io.cwd, args.positionals[0]!);
     const publicKey = await readFile(path, 'utf8').catch((error: NodeJS.ErrnoException) => {

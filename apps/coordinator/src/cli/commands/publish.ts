@@ -14,11 +14,9 @@ interface Rollout {
 }
 
 export const publishCommand: Command = {
-  name: 'publish',
-  summary: 'Upload a signed bundle and start a rollout of it on a channel: a percentage of its devices (default 100) or label selectors.',
   usage: `publish BUNDLE --channel NAME [--percent P | --select KEY=VALUE ...] ${CLIENT_USAGE}`,
   options: { ...CLIENT_OPTIONS, channel: { type: 'string' }, percent: { type: 'string' }, select: { type: 'string', multiple: true } },
-  positionals: { min: 1, max: 1 },
+  positionals: ['BUNDLE'],
   async run(args, io) {
     if (args.values.channel === undefined) throw new UsageError('publish: --channel NAME is required');
     // Checked before the upload, so a bad channel never leaves a stored bundle without its rollout.

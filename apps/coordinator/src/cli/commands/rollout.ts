@@ -23,13 +23,11 @@ function describe(r: RolloutStatus): string {
   ].join('\n');
 }
 
-function rolloutCommand(action: 'status' | 'pause' | 'resume', summary: string): Command {
+function rolloutCommand(action: 'status' | 'pause' | 'resume'): Command {
   return {
-    name: `rollout ${action}`,
-    summary,
     usage: `rollout ${action} ID ${CLIENT_USAGE}`,
     options: CLIENT_OPTIONS,
-    positionals: { min: 1, max: 1 },
+    positionals: ['ID'],
     async run(args, io) {
       const path = `/v1/rollouts/${encodeURIComponent(args.positionals[0]!)}`;
       const client = clientFor(args, io);
@@ -40,16 +38,14 @@ function rolloutCommand(action: 'status' | 'pause' | 'resume', summary: string):
   };
 }
 
-export const rolloutStatusCommand = rolloutCommand('status', "Show a rollout's state and progress.");
-export const rolloutPauseCommand = rolloutCommand('pause', 'Pause a rollout: no further device is targeted until it resumes.');
-export const rolloutResumeCommand = rolloutCommand('resume', 'Resume a paused rollout (also one the failure threshold paused).');
+export const rolloutStatusCommand = rolloutCommand('status');
+export const rolloutPauseCommand = rolloutCommand('pause');
+export const rolloutResumeCommand = rolloutCommand('resume');
 
 export const rolloutWidenCommand: Command = {
-  name: 'rollout widen',
-  summary: 'Widen a percentage rollout; devices it already reached stay in it.',
   usage: `rollout widen ID --percent P ${CLIENT_USAGE}`,
   options: { ...CLIENT_OPTIONS, percent: { type: 'string' } },
-  positionals: { min: 1, max: 1 },
+  positionals: ['ID'],
   async run(args, io) {
     const percent = percentFrom(args.values.percent as string | undefined);
     if (percent === undefined) throw new UsageError('rollout widen: --percent P is required');

@@ -4,11 +4,9 @@ import { describeFailure } from '../../store/errors.js';
 import type { Command } from '../command.js';
 
 export const serveCommand: Command = {
-  name: 'serve',
-  summary:
-    'Run the service: embedded PGlite in --data-dir (default ./godwit-data) unless --database-url/DATABASE_URL, embedded MQTT broker unless --mqtt-url/MQTT_URL. Listens on 127.0.0.1 unless --host ADDR; port 0 picks a free one; --http-tls-cert/--http-tls-key serve the API over HTTPS, --mqtt-tls-cert/--mqtt-tls-key the embedded broker over TLS (mqtts://). With --mqtt-url, --dynsec required|auto|off (GODWIT_DYNSEC, default auto) says whether device access must, may or must not be managed through Mosquitto dynamic security. --service-role/GODWIT_SERVICE_ROLE names an existing non-superuser role for tenant queries. /metrics needs the admin token or --metrics-token/GODWIT_METRICS_TOKEN.',
   usage:
-    'serve [--data-dir DIR] [--database-url URL] [--mqtt-url URL] [--host ADDR] [--http-port N] [--mqtt-port N] [--http-tls-cert FILE --http-tls-key FILE] [--mqtt-tls-cert FILE --mqtt-tls-key FILE] [--dynsec required|auto|off] [--admin-token TOKEN] [--metrics-token TOKEN] [--service-role ROLE] [--json]',
+    'serve [--data-dir DIR] [--database-url URL] [--mqtt-url URL] [--host ADDR] [--http-port N] [--mqtt-port N] [--http-tls-cert FILE --http-tls-key FILE] [--mqtt-tls-cert FILE --mqtt-tls-key FILE] [--dynsec required|auto|off] [--admin-token TOKEN] [--metrics-token TOKEN] [--service-role ROLE] [--json]\n\n' +
+    'Run the service: embedded PGlite in --data-dir (default ./godwit-data) unless --database-url/DATABASE_URL, embedded MQTT broker unless --mqtt-url/MQTT_URL. Listens on 127.0.0.1 unless --host ADDR; port 0 picks a free one; --http-tls-cert/--http-tls-key serve the API over HTTPS, --mqtt-tls-cert/--mqtt-tls-key the embedded broker over TLS (mqtts://). With --mqtt-url, --dynsec required|auto|off (GODWIT_DYNSEC, default auto) says whether device access must, may or must not be managed through Mosquitto dynamic security. --service-role/GODWIT_SERVICE_ROLE names an existing non-superuser role for tenant queries. /metrics needs the admin token or --metrics-token/GODWIT_METRICS_TOKEN.',
   options: {
     'data-dir': { type: 'string' },
     'database-url': { type: 'string' },
@@ -26,7 +24,7 @@ export const serveCommand: Command = {
     'service-role': { type: 'string' },
     json: { type: 'boolean' },
   },
-  positionals: { min: 0, max: 0 },
+  positionals: [],
   async run(args, io) {
     const config = serveConfig(args.values as ServeFlags, io.env);
     const running = await startCoordinator(config, (error) => io.stderr.write(`coordinator: ${describeFailure(error)}\n`));

@@ -20,11 +20,9 @@ function call(args: ParsedArgs, io: CommandIO, path: string) {
 }
 
 export const tokenCreateCommand: Command = {
-  name: 'token create',
-  summary: "Issue another operator token for the token's tenant (the admin token names one with --tenant) and print it once.",
   usage: `token create ${USAGE}`,
   options: OPTIONS,
-  positionals: { min: 0, max: 0 },
+  positionals: [],
   async run(args, io) {
     const { client, url } = call(args, io, '/v1/tokens');
     const token = await client.post<Token & { token: string }>(url);
@@ -35,11 +33,9 @@ export const tokenCreateCommand: Command = {
 };
 
 export const tokenListCommand: Command = {
-  name: 'token list',
-  summary: "List the tenant's operator tokens (ids, never the tokens): created, revoked, and which one this call used.",
   usage: `token list ${USAGE}`,
   options: OPTIONS,
-  positionals: { min: 0, max: 0 },
+  positionals: [],
   async run(args, io) {
     const { client, url } = call(args, io, '/v1/tokens');
     const tokens = await client.get<Token[]>(url);
@@ -51,11 +47,9 @@ export const tokenListCommand: Command = {
 };
 
 export const tokenRevokeCommand: Command = {
-  name: 'token revoke',
-  summary: 'Revoke an operator token by id: it is refused (exit 7) from the next request on.',
   usage: `token revoke ID ${USAGE}`,
   options: OPTIONS,
-  positionals: { min: 1, max: 1 },
+  positionals: ['ID'],
   async run(args, io) {
     const { client, url } = call(args, io, `/v1/tokens/${encodeURIComponent(args.positionals[0]!)}/revoke`);
     const token = await client.post<Token>(url);
