@@ -157,11 +157,12 @@ describe(`the fleet, end to end (${SETUP})`, () => {
     const victim = byId('dev-5');
     const patient = byId('dev-4');
     const patientMark = patient.log.length;
+    const victimMark = victim.log.length;
     const published = await service.json<{ targets: string[] }>(['publish', slow, '--channel', 'main', '--select', 'ring=slow']);
     expect(published.targets.sort()).toEqual(['dev-4', 'dev-5']);
 
     // Mid-rebuild: the migration's write transaction is open (its rollback journal exists).
-    await victim.waitForLog(/^applying/);
+    await victim.waitForLog(/^applying/, 60_000, victimMark);
     await poll('dev-5 mid-migration', async () => existsSync(`${victim.db}-journal`), 60_000, 20);
     await victim.kill();
     const after = victim.inspect();
