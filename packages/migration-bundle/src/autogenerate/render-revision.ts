@@ -74,14 +74,20 @@ function call(operation: Operation): string {
     case 'addCheck':
       return `op.addCheck(${args(operation.table, operation.name, operation.expr)});`;
     case 'dropCheck':
-      return `op.dropCheck(${args(operation.table, operation.name)});`;
+      return `op.dropCheck(${args(operation.table, operation.name ?? { expr: operation.expr })});`;
+    case 'addUnique':
+      return `op.addUnique(${args(operation.table, operation.name, operation.columns)});`;
+    case 'dropUnique':
+      return `op.dropUnique(${args(operation.table, operation.name ?? { columns: operation.columns })});`;
     case 'addForeignKey': {
       const { table, name, columns, refTable, refColumns, onDelete, onUpdate } = operation;
       const options = optional({ ...(onDelete ? { onDelete } : {}), ...(onUpdate ? { onUpdate } : {}) });
       return `op.addForeignKey(${args(table, name, columns, refTable, refColumns, options)});`;
     }
-    case 'dropForeignKey':
-      return `op.dropForeignKey(${args(operation.table, operation.name)});`;
+    case 'dropForeignKey': {
+      const { table, name, columns, refTable } = operation;
+      return `op.dropForeignKey(${args(table, name ?? { columns, ...(refTable ? { refTable } : {}) })});`;
+    }
   }
 }
 

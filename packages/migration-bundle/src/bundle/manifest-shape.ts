@@ -56,7 +56,7 @@ const operationShape = taggedUnion('kind', {
     column: string,
     changes: object(
       {},
-      { type: string, notNull: boolean, default: nullable(string), collate: string, using: string },
+      { type: string, notNull: boolean, default: nullable(string), collate: nullable(string), using: string },
     ),
   }),
   createIndex: object(
@@ -64,20 +64,22 @@ const operationShape = taggedUnion('kind', {
     { where: string },
   ),
   dropIndex: object({ kind: literal('dropIndex'), name: string }),
-  addCheck: object({ kind: literal('addCheck'), table: string, name: string, expr: string }),
-  dropCheck: object({ kind: literal('dropCheck'), table: string, name: string }),
+  addCheck: object({ kind: literal('addCheck'), table: string, name: nullable(string), expr: string }),
+  dropCheck: object({ kind: literal('dropCheck'), table: string }, { name: string, expr: string }),
+  addUnique: object({ kind: literal('addUnique'), table: string, name: nullable(string), columns: strings }),
+  dropUnique: object({ kind: literal('dropUnique'), table: string }, { name: string, columns: strings }),
   addForeignKey: object(
     {
       kind: literal('addForeignKey'),
       table: string,
-      name: string,
+      name: nullable(string),
       columns: strings,
       refTable: string,
       refColumns: strings,
     },
     { onDelete: foreignKeyAction, onUpdate: foreignKeyAction },
   ),
-  dropForeignKey: object({ kind: literal('dropForeignKey'), table: string, name: string }),
+  dropForeignKey: object({ kind: literal('dropForeignKey'), table: string }, { name: string, columns: strings, refTable: string }),
 });
 
 const nullableName = nullable(string);

@@ -1,5 +1,6 @@
 /**
- * Coalesced catch-up: random chains of 2 to 8 revisions, drawn from every operation and from data
+ * Coalesced catch-up: random chains of 2 to 8 revisions, drawn from every operation (unnamed
+ * constraints, and columns dropped with the constraints they alone use, among them) and from data
  * statements, applied at once (coalesced) and one by one to copies of the same seeded database,
  * end the same: the same outcome, fingerprint, `sqlite_schema` (every object, its SQL token for
  * token, their order per table) and rows of every table. Seeded: a failure prints the seed that reproduces it
@@ -90,6 +91,7 @@ function randomOperation(next: () => number, model: Model, names: () => string):
     { using: `${c} || ''` },
     { type: 'INTEGER', using: `length(${c})` },
     { collate: pick(['NOCASE', 'BINARY']) },
+    { collate: null },
   ];
   const kinds: (() => Operation)[] = [
     () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: pick(['TEXT', 'INTEGER', 'REAL', '']), ...pick([{}, { default: "'n'" }, { default: '5', notNull: true }]) } }),
@@ -101,6 +103,11 @@ function randomOperation(next: () => number, model: Model, names: () => string):
     () => ({ kind: 'addCheck', table: table.name, name: `ck_${names()}`, expr: `typeof(${c}) <> 'blob'` }),
     () => ({ kind: 'alterColumn', table: table.name, column, changes: { notNull: true, default: "'filled'", using: `coalesce(${c}, 'filled')` } }),
     () => ({ kind: 'dropCheck', table: table.name, name: pick(['ck_1', 'ck_2', 'ck_3', 'ck_4']) }),
+    () => ({ kind: 'addCheck', table: table.name, name: null, expr: `${c} <> 'never'` }),
+    () => ({ kind: 'dropCheck', table: table.name, expr: `${c} <> 'never'` }),
+    () => ({ kind: 'addUnique', table: table.name, name: pick([null, `uq_${names()}`]), columns: [column] }),
+    () => ({ kind: 'dropUnique', table: table.name, columns: [column] }),
+    () => ({ kind: 'dropForeignKey', table: table.name, columns: [pick(['id', 't1_id'])], refTable: 't1' }),
     () => ({ kind: 'addForeignKey', table: table.name, name: `fk_${names()}`, columns: ['id'], refTable: 't1', refColumns: ['id'], onDelete: 'CASCADE' }),
     () => ({ kind: 'createIndex', name: `ix_${names()}`, table: table.name, columns: [column], unique: false }),
     () => ({ kind: 'dropIndex', name: table.indexes.length ? pick(table.indexes) : 'none' }),

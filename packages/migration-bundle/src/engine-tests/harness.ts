@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database, { type Database as DatabaseType } from 'better-sqlite3';
 import { expect } from 'vitest';
-import { planChain, type PlannedManifestRevision } from '../build/plan-chain.js';
+import { checkReversibility, type ChainProblem } from '../build/check-chain.js';
+import { planChain, type AuthoredRevision, type PlannedManifestRevision } from '../build/plan-chain.js';
 import { createGraph } from '../graph/graph.js';
 import type { Operation, Operations } from '../ops/operation.js';
 import { recordOperations } from '../ops/recorder.js';
@@ -52,13 +53,7 @@ export interface Chain {
 
 /** Records and plans a linear chain exactly as the build does. */
 export function buildChain(specs: RevisionSpec[]): Chain {
-  const authored = specs.map((spec, i) => ({
-    id: spec.id,
-    parents: i === 0 ? [] : [specs[i - 1]!.id],
-    message: spec.id,
-    up: recordOperations(spec.up, { revision: spec.id, direction: 'up' }),
-    down: spec.down ? recordOperations(spec.down, { revision: spec.id, direction: 'down' }) : null,
-  }));
+  const authored = authorChain(specs);
   const graph = createGraph(authored);
   const planned = planChain(authored, graph);
   return {
@@ -69,6 +64,17 @@ export function buildChain(specs: RevisionSpec[]): Chain {
       return found;
     },
   };
+}
+
+/** The revisions as recorded from their files, linear. */
+function authorChain(specs: RevisionSpec[]): AuthoredRevision[] {
+  return specs.map((spec, i) => ({
+    id: spec.id,
+    parents: i === 0 ? [] : [specs[i - 1]!.id],
+    message: spec.id,
+    up: recordOperations(spec.up, { revision: spec.id, direction: 'up' }),
+    down: spec.down ? recordOperations(spec.down, { revision: spec.id, direction: 'down' }) : null,
+  }));
 }
 
 /** Applies the named revisions (up) as one run, holding the executor to the build's SQL. */
@@ -221,4 +227,18 @@ export function thrown(fn: () => unknown): Error & { code?: string; revision?: s
     return error as Error & { code?: string };
   }
   throw new Error('expected a failure, but the call succeeded');
+}
+
+/** What `mbundle check` reports for the chain: every `down` must undo its `up`. */
+export function checkChain(specs: RevisionSpec[]): ChainProblem[] {
+  const authored = authorChain(specs);
+  return checkReversibility(authored, createGraph(authored));
+}
+
+/** Reverts one revision as a device does, holding the executor to the build's down SQL. */
+export function applyDown(db: DatabaseType, chain: Chain, id: string): RevisionRunReport[] {
+  const revision = chain.byId(id);
+  return runMigration(db, [{ revision: id, direction: 'down', operations: revision.down! }], {
+    expectedSql: new Map([[id, revision.downSql!]]),
+  });
 }

@@ -36,7 +36,8 @@ export interface AlterColumnChanges {
   notNull?: boolean;
   /** SQL text; `null` drops the default. */
   default?: string | null;
-  collate?: string;
+  /** `null` removes the collation (the column compares as BINARY again). */
+  collate?: string | null;
   /** SQL expression over the old row computing the new value during the copy. */
   using?: string;
 }
@@ -44,6 +45,22 @@ export interface AlterColumnChanges {
 export interface IndexOptions {
   unique?: boolean;
   where?: string;
+}
+
+/** An unnamed foreign key, known by its columns (and, when several share them, the table it references). */
+export interface ForeignKeyMatch {
+  columns: string[];
+  refTable?: string;
+}
+
+/** An unnamed CHECK, known by its expression (compared token for token: spacing, quoting and keyword case aside). */
+export interface CheckMatch {
+  expr: string;
+}
+
+/** A UNIQUE constraint known by its columns (in any order), table- or column-level. */
+export interface UniqueMatch {
+  columns: string[];
 }
 
 export interface ForeignKeyOptions {
@@ -63,19 +80,25 @@ export type Operation =
   | { kind: 'alterColumn'; table: string; column: string; changes: AlterColumnChanges }
   | { kind: 'createIndex'; name: string; table: string; columns: string[]; unique: boolean; where?: string }
   | { kind: 'dropIndex'; name: string }
-  | { kind: 'addCheck'; table: string; name: string; expr: string }
-  | { kind: 'dropCheck'; table: string; name: string }
+  /** `name: null` adds an unnamed constraint (as ORMs and hand-written DDL leave them). */
+  | { kind: 'addCheck'; table: string; name: string | null; expr: string }
+  /** Exactly one of `name` and `expr`. */
+  | { kind: 'dropCheck'; table: string; name?: string; expr?: string }
+  | { kind: 'addUnique'; table: string; name: string | null; columns: string[] }
+  /** Exactly one of `name` and `columns`. */
+  | { kind: 'dropUnique'; table: string; name?: string; columns?: string[] }
   | {
       kind: 'addForeignKey';
       table: string;
-      name: string;
+      name: string | null;
       columns: string[];
       refTable: string;
       refColumns: string[];
       onDelete?: ForeignKeyAction;
       onUpdate?: ForeignKeyAction;
     }
-  | { kind: 'dropForeignKey'; table: string; name: string };
+  /** Exactly one of `name` and `columns`; `refTable` only with `columns`. */
+  | { kind: 'dropForeignKey'; table: string; name?: string; columns?: string[]; refTable?: string };
 
 export type OperationKind = Operation['kind'];
 
@@ -91,15 +114,17 @@ export interface Operations {
   alterColumn(table: string, name: string, changes: AlterColumnChanges): void;
   createIndex(name: string, table: string, columns: string[], options?: IndexOptions): void;
   dropIndex(name: string): void;
-  addCheck(table: string, name: string, expr: string): void;
-  dropCheck(table: string, name: string): void;
+  addCheck(table: string, name: string | null, expr: string): void;
+  dropCheck(table: string, constraint: string | CheckMatch): void;
+  addUnique(table: string, name: string | null, columns: string[]): void;
+  dropUnique(table: string, constraint: string | UniqueMatch): void;
   addForeignKey(
     table: string,
-    name: string,
+    name: string | null,
     columns: string[],
     refTable: string,
     refColumns: string[],
     options?: ForeignKeyOptions,
   ): void;
-  dropForeignKey(table: string, name: string): void;
+  dropForeignKey(table: string, constraint: string | ForeignKeyMatch): void;
 }

@@ -198,3 +198,35 @@ describe('recordOperations', () => {
     });
   });
 });
+
+describe('unnamed constraints and removed collations', () => {
+  it('records constraints known by what they are, unnamed additions and collate: null', () => {
+    const ops = recordOperations((op) => {
+      op.addCheck('events', null, 'price > 0');
+      op.dropCheck('events', { expr: 'price > 0' });
+      op.addUnique('events', null, ['device', 'state']);
+      op.dropUnique('events', { columns: ['state', 'device'] });
+      op.dropUnique('events', 'uq_named');
+      op.addForeignKey('events', null, ['device'], 'devices', ['id']);
+      op.dropForeignKey('events', { columns: ['device'], refTable: 'devices' });
+      op.alterColumn('events', 'state', { collate: null });
+    });
+    expect(ops).toEqual([
+      { kind: 'addCheck', table: 'events', name: null, expr: 'price > 0' },
+      { kind: 'dropCheck', table: 'events', expr: 'price > 0' },
+      { kind: 'addUnique', table: 'events', name: null, columns: ['device', 'state'] },
+      { kind: 'dropUnique', table: 'events', columns: ['state', 'device'] },
+      { kind: 'dropUnique', table: 'events', name: 'uq_named' },
+      { kind: 'addForeignKey', table: 'events', name: null, columns: ['device'], refTable: 'devices', refColumns: ['id'] },
+      { kind: 'dropForeignKey', table: 'events', columns: ['device'], refTable: 'devices' },
+      { kind: 'alterColumn', table: 'events', column: 'state', changes: { collate: null } },
+    ]);
+  });
+
+  it('refuses a misspelt match key, an empty column list and a column named twice', () => {
+    expect(recordingError((op) => op.dropForeignKey('events', { columns: ['device'], reftable: 'devices' } as never)).code).toBe('unknown-option');
+    expect(recordingError((op) => op.dropUnique('events', { columns: [] })).key).toBe('columns');
+    expect(recordingError((op) => op.addUnique('events', null, ['a', 'A'])).message).toMatch(/"A" appears twice/);
+    expect(recordingError((op) => op.dropCheck('events', {} as never)).key).toBe('expr');
+  });
+});

@@ -83,6 +83,9 @@ const CREATE_TABLE_KEYS = ['constraints', 'strict', 'withoutRowid'] as const;
 const ALTER_COLUMN_KEYS = ['type', 'notNull', 'default', 'collate', 'using'] as const;
 const INDEX_KEYS = ['unique', 'where'] as const;
 const FOREIGN_KEY_KEYS = ['onDelete', 'onUpdate'] as const;
+const CHECK_MATCH_KEYS = ['expr'] as const;
+const UNIQUE_MATCH_KEYS = ['columns'] as const;
+const FOREIGN_KEY_MATCH_KEYS = ['columns', 'refTable'] as const;
 const FOREIGN_KEY_ACTIONS: readonly ForeignKeyAction[] = ['CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION'];
 
 function createFacade(context: RecordingContext, record: (operation: Operation) => void): Operations {
@@ -146,7 +149,7 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
       if (o.type !== undefined) copy.type = a.sql(o.type, 'type');
       setIfDefined(copy, 'notNull', a.boolean(o.notNull, 'notNull'));
       if (o.default !== undefined) copy.default = o.default === null ? null : a.sql(o.default, 'default');
-      if (o.collate !== undefined) copy.collate = a.name(o.collate, 'collate');
+      if (o.collate !== undefined) copy.collate = a.nameOrNull(o.collate, 'collate');
       if (o.using !== undefined) copy.using = a.sql(o.using, 'using');
       if (Object.keys(copy).length === 0) {
         a.fail('invalid-argument', 'changes', `changes name nothing to change (known: ${ALTER_COLUMN_KEYS.join(', ')})`);
@@ -169,17 +172,27 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
     dropIndex(name: string) {
       record({ kind: 'dropIndex', name: args('dropIndex').name(name, 'name') });
     },
-    addCheck(table: string, name: string, expr: string) {
+    addCheck(table: string, name: string | null, expr: string) {
       const a = args('addCheck');
-      record({ kind: 'addCheck', table: a.name(table, 'table'), name: a.name(name, 'name'), expr: a.sql(expr, 'expr') });
+      record({ kind: 'addCheck', table: a.name(table, 'table'), name: a.nameOrNull(name, 'name'), expr: a.sql(expr, 'expr') });
     },
-    dropCheck(table: string, name: string) {
+    dropCheck(table: string, constraint: unknown) {
       const a = args('dropCheck');
-      record({ kind: 'dropCheck', table: a.name(table, 'table'), name: a.name(name, 'name') });
+      const which = a.nameOrMatch(constraint, CHECK_MATCH_KEYS, (o) => ({ expr: a.sql(o.expr, 'expr') }));
+      record({ kind: 'dropCheck', table: a.name(table, 'table'), ...which });
+    },
+    addUnique(table: string, name: string | null, columns: string[]) {
+      const a = args('addUnique');
+      record({ kind: 'addUnique', table: a.name(table, 'table'), name: a.nameOrNull(name, 'name'), columns: a.names(columns, 'columns') });
+    },
+    dropUnique(table: string, constraint: unknown) {
+      const a = args('dropUnique');
+      const which = a.nameOrMatch(constraint, UNIQUE_MATCH_KEYS, (o) => ({ columns: a.names(o.columns, 'columns') }));
+      record({ kind: 'dropUnique', table: a.name(table, 'table'), ...which });
     },
     addForeignKey(
       table: string,
-      name: string,
+      name: string | null,
       columns: string[],
       refTable: string,
       refColumns: string[],
@@ -195,7 +208,7 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
       const operation: Extract<Operation, { kind: 'addForeignKey' }> = {
         kind: 'addForeignKey',
         table: a.name(table, 'table'),
-        name: a.name(name, 'name'),
+        name: a.nameOrNull(name, 'name'),
         columns: from,
         refTable: a.name(refTable, 'refTable'),
         refColumns: to,
@@ -204,9 +217,13 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
       setIfDefined(operation, 'onUpdate', a.action(o.onUpdate, 'onUpdate'));
       record(operation);
     },
-    dropForeignKey(table: string, name: string) {
+    dropForeignKey(table: string, constraint: unknown) {
       const a = args('dropForeignKey');
-      record({ kind: 'dropForeignKey', table: a.name(table, 'table'), name: a.name(name, 'name') });
+      const which = a.nameOrMatch(constraint, FOREIGN_KEY_MATCH_KEYS, (o) => ({
+        columns: a.names(o.columns, 'columns'),
+        ...(o.refTable !== undefined ? { refTable: a.name(o.refTable, 'refTable') } : {}),
+      }));
+      record({ kind: 'dropForeignKey', table: a.name(table, 'table'), ...which });
     },
   });
 }
@@ -226,6 +243,27 @@ class ArgumentReader {
   name(value: unknown, key: string): string {
     if (typeof value !== 'string' || value.trim() === '') this.fail('invalid-argument', key, `${key} must be a non-empty string, got ${show(value)}`);
     return value;
+  }
+
+  /** An identifier, or `null` where null means "none" (an unnamed constraint, no collation). */
+  nameOrNull(value: unknown, key: string): string | null {
+    return value === null ? null : this.name(value, key);
+  }
+
+  /** A constraint named by a string, or described by an object of `known` keys that `read` takes apart. */
+  nameOrMatch<K extends string, T extends object>(
+    value: unknown,
+    known: readonly K[],
+    read: (match: Partial<Record<K, unknown>>) => T,
+  ): { name: string } | T {
+    return typeof value === 'string' ? { name: this.name(value, 'name') } : read(this.options(value, known, 'constraint'));
+  }
+
+  /** A non-empty list of distinct identifiers. */
+  names(value: unknown, key: string): string[] {
+    const names = this.array(value, key).map((c, i) => this.name(c, `${key}[${i}]`));
+    this.unique(names, key, 'column');
+    return names;
   }
 
   /** SQL text: a type, a default, an expression or statements. */

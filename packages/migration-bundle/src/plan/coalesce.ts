@@ -66,8 +66,14 @@ export function storedSchema(db: Database): string {
   return JSON.stringify(rows.map(([type, name, table, sql]) => [type, name, table, sql === null ? null : normalizeSql(sql!)]));
 }
 
-/** Per table changed through a copy by earlier revisions of a run: the columns they added or altered. */
-type RunState = Map<string, { added: Set<string>; altered: Set<string> }>;
+/**
+ * Per table changed through a copy by earlier revisions of a run: the columns they added or
+ * altered, and whether they added a CHECK or UNIQUE (which a later dropped column may take along).
+ */
+type TableRun = { added: Set<string>; altered: Set<string>; constrained: boolean };
+type RunState = Map<string, TableRun>;
+
+const freshRun = (): TableRun => ({ added: new Set(), altered: new Set(), constrained: false });
 
 /**
  * Splits up-revisions into runs that may be planned as one. A revision joins the run before it
@@ -75,8 +81,9 @@ type RunState = Map<string, { added: Set<string>; altered: Set<string> }>;
  * copy skip something one-by-one application does to the rows:
  * - a type change or `using`: values would not pass through the intermediate column's affinity, or
  *   `using` would read the rows before the earlier revisions' changes;
- * - a dropped CHECK, NOT NULL, or a collation change: rows the intermediate table refuses would go
- *   through; so would dropping a column the run added or altered;
+ * - a dropped CHECK, UNIQUE, NOT NULL, or a collation change: rows the intermediate table refuses
+ *   would go through; so would dropping a column the run added or altered, or any column once the
+ *   run added a CHECK or UNIQUE to the table (the column may take it along);
  * - a new default on a column the run added: the added column would take the final default;
  * - dropping the table: its intermediate copy, which may fail, would be skipped.
  * A revision with a `using` that holds a subquery neither joins a run nor is joined.
@@ -103,7 +110,8 @@ export function groupSteps(steps: MigrationStep[]): MigrationStep[][] {
 
 /** The run's state once `operations` join it; null when they cannot. */
 function joinedState(before: RunState, operations: Operation[]): RunState | null {
-  const copy = (state: RunState): RunState => new Map([...state].map(([t, s]) => [t, { added: new Set(s.added), altered: new Set(s.altered) }]));
+  const copy = (state: RunState): RunState =>
+    new Map([...state].map(([t, s]) => [t, { added: new Set(s.added), altered: new Set(s.altered), constrained: s.constrained }]));
   const earlier = copy(before);
   const mine: RunState = new Map();
   for (const op of operations) {
@@ -126,16 +134,18 @@ function joinedState(before: RunState, operations: Operation[]): RunState | null
       const table = op.table.toLowerCase();
       const run = earlier.get(table);
       if (run && breaksTheRun(op, run)) return null;
-      const columns = mine.get(table) ?? { added: new Set<string>(), altered: new Set<string>() };
+      const columns = mine.get(table) ?? freshRun();
       if (op.kind === 'addColumn') columns.added.add(op.column.name.toLowerCase());
       if (op.kind === 'alterColumn') columns.altered.add(op.column.toLowerCase());
+      if (op.kind === 'addCheck' || op.kind === 'addUnique') columns.constrained = true;
       mine.set(table, columns);
     }
   }
   for (const [table, columns] of mine) {
-    const run = earlier.get(table) ?? { added: new Set<string>(), altered: new Set<string>() };
+    const run = earlier.get(table) ?? freshRun();
     for (const c of columns.added) run.added.add(c);
     for (const c of columns.altered) run.altered.add(c);
+    run.constrained ||= columns.constrained;
     earlier.set(table, run);
   }
   return earlier;
@@ -152,9 +162,9 @@ function moveKey<T>(map: Map<string, T>, from: string, to: string): void {
   if (value !== undefined) map.set(to, value);
 }
 
-function breaksTheRun(op: Operation, run: { added: ReadonlySet<string>; altered: ReadonlySet<string> }): boolean {
-  if (op.kind === 'dropCheck') return true;
-  if (op.kind === 'dropColumn') return run.added.has(op.column.toLowerCase()) || run.altered.has(op.column.toLowerCase());
+function breaksTheRun(op: Operation, run: TableRun): boolean {
+  if (op.kind === 'dropCheck' || op.kind === 'dropUnique') return true;
+  if (op.kind === 'dropColumn') return run.constrained || run.added.has(op.column.toLowerCase()) || run.altered.has(op.column.toLowerCase());
   if (op.kind !== 'alterColumn') return false;
   const { type, using, notNull, collate } = op.changes;
   if (type !== undefined || using !== undefined || notNull === false || collate !== undefined) return true;

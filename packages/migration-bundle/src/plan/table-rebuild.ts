@@ -3,9 +3,11 @@ import {
   findColumn,
   hasAutoincrement,
   isGenerated,
+  renderConstraint,
   renderCreateTable,
   renderReferences,
   rowidAlias,
+  type ColumnConstraint,
   type ColumnDef,
   type ReferencesClause,
   type TableConstraint,
@@ -18,10 +20,21 @@ import type { PlannedStatement } from './plan-types.js';
 
 export const REBUILD_PREFIX = '_godwit_new_';
 
-type RebuildOperation = Extract<
-  Operation,
-  { kind: 'addColumn' | 'dropColumn' | 'alterColumn' | 'addCheck' | 'dropCheck' | 'addForeignKey' | 'dropForeignKey' }
->;
+const REBUILD_KINDS = [
+  'addColumn',
+  'dropColumn',
+  'alterColumn',
+  'addCheck',
+  'dropCheck',
+  'addUnique',
+  'dropUnique',
+  'addForeignKey',
+  'dropForeignKey',
+] as const;
+
+type RebuildOperation = Extract<Operation, { kind: (typeof REBUILD_KINDS)[number] }>;
+
+type AnyConstraint = TableConstraint | ColumnConstraint;
 
 const ROWID_NAMES = ['rowid', '_rowid_', 'oid'];
 
@@ -34,6 +47,8 @@ export class TableRebuild {
   private readonly sources = new Map<string, string>();
   /** `CREATE INDEX` statements on the table met while the copy was pending: built once, after it. */
   private readonly deferredIndexes: { name: string; sql: string }[] = [];
+  /** Table constraints dropped along with the one column they used: said in the plan's SQL. */
+  private readonly droppedWithColumns: string[] = [];
 
   constructor(private readonly original: TableDef) {
     this.target = structuredClone(original);
@@ -170,8 +185,24 @@ export class TableRebuild {
       case 'addCheck':
         this.target.constraints.push({ kind: 'check', name: op.name, sql: `CHECK (${op.expr})`, expr: op.expr });
         return;
-      case 'dropCheck':
-        return this.dropNamed(op.name, 'check', 'CHECK constraint');
+      case 'dropCheck': {
+        const expr = op.expr === undefined ? '' : normalizeSql(unqualify(op.expr, this.table));
+        return this.dropConstraint(op.name, 'CHECK constraint', op.name === undefined ? `CHECK (${op.expr})` : undefined, (c) =>
+          c.kind === 'check' && normalizeSql(c.expr) === expr,
+        );
+      }
+      case 'addUnique': {
+        for (const column of op.columns) this.requireColumn(column);
+        const sql = `UNIQUE (${op.columns.map(quoteIdent).join(', ')})`;
+        this.target.constraints.push({ kind: 'unique', name: op.name, columns: op.columns, sql });
+        return;
+      }
+      case 'dropUnique': {
+        const wanted = sameColumns(op.columns ?? []);
+        return this.dropConstraint(op.name, 'UNIQUE constraint', op.columns && `UNIQUE (${op.columns.join(', ')})`, (c, column) =>
+          c.kind === 'unique' && wanted('columns' in c ? c.columns : [column!.name]),
+        );
+      }
       case 'addForeignKey': {
         const references = {
           table: op.refTable,
@@ -190,8 +221,16 @@ export class TableRebuild {
         });
         return;
       }
-      case 'dropForeignKey':
-        return this.dropNamed(op.name, 'foreignKey', 'foreign key');
+      case 'dropForeignKey': {
+        const wanted = sameColumns(op.columns ?? [], true);
+        const refTable = op.refTable?.toLowerCase();
+        const described = op.columns && `FOREIGN KEY (${op.columns.join(', ')})${op.refTable ? ` REFERENCES ${op.refTable}` : ''}`;
+        return this.dropConstraint(op.name, 'foreign key', described, (c, column) => {
+          if (c.kind !== 'foreignKey' && c.kind !== 'references') return false;
+          const columns = c.kind === 'foreignKey' ? c.columns : [column!.name];
+          return wanted(columns) && (refTable === undefined || c.references.table.toLowerCase() === refTable);
+        });
+      }
     }
   }
 
@@ -207,20 +246,29 @@ export class TableRebuild {
     this.target.columns.push(columnFromSpec(spec));
   }
 
+  /**
+   * A table constraint that uses only this column goes with it (as Alembic's batch mode does), and
+   * the plan says so; one that also uses other columns is refused, named.
+   */
   private dropColumn(name: string): void {
     const column = this.requireColumn(name);
     const lower = column.name.toLowerCase();
+    const others = this.target.columns.filter((c) => c !== column).map((c) => c.name.toLowerCase());
+    const kept: TableConstraint[] = [];
     for (const constraint of this.target.constraints) {
-      const named =
-        constraint.kind === 'check'
-          ? mentions(constraint.expr, lower)
-          : constraint.columns.some((c) => c.toLowerCase() === lower);
-      if (named) {
+      const used = constraintColumns(constraint, [lower, ...others]);
+      if (!used.includes(lower)) {
+        kept.push(constraint);
+      } else if (used.length === 1) {
+        // One comment line each, however the constraint was written.
+        this.droppedWithColumns.push(`${column.name}: ${renderConstraint(constraint).replace(/\s+/g, ' ')}`);
+      } else {
         throw new PlanError(
-          `cannot drop column ${this.table}.${column.name}: table constraint ${constraint.name ?? constraint.sql} uses it; drop that first`,
+          `cannot drop column ${this.table}.${column.name}: table constraint ${constraint.name ?? constraint.sql} also uses ${used.filter((c) => c !== lower).join(', ')}; drop that first`,
         );
       }
     }
+    this.target.constraints = kept;
     for (const other of this.target.columns) {
       const generated = other.constraints.find((c) => c.kind === 'generated');
       if (other !== column && generated?.kind === 'generated' && mentions(generated.expr, lower)) {
@@ -245,7 +293,7 @@ export class TableRebuild {
     }
     if (changes.collate !== undefined) {
       column.constraints = column.constraints.filter((c) => c.kind !== 'collate');
-      column.constraints.push(collateConstraint(changes.collate));
+      if (changes.collate !== null) column.constraints.push(collateConstraint(changes.collate));
     }
     if (changes.using !== undefined) {
       if (isGenerated(column)) throw new PlanError(`column ${this.table}.${column.name} is generated; it cannot take "using"`);
@@ -253,19 +301,28 @@ export class TableRebuild {
     }
   }
 
-  private dropNamed(name: string, kind: 'check' | 'foreignKey', label: string): void {
-    const lower = name.toLowerCase();
-    const isMatch = (c: { name: string | null; kind: string }) =>
-      c.name?.toLowerCase() === lower && (c.kind === kind || (kind === 'foreignKey' && c.kind === 'references'));
-    const before = this.target.constraints.length;
-    this.target.constraints = this.target.constraints.filter((c) => !isMatch(c));
-    let found = this.target.constraints.length !== before;
+  /**
+   * Drops the constraint named `name` (table- or column-level), or else the one `matches` picks:
+   * `described` says what was asked for. An unnamed match must be exactly one constraint.
+   */
+  private dropConstraint(
+    name: string | undefined,
+    label: string,
+    described: string | undefined,
+    matches: (constraint: AnyConstraint, column?: ColumnDef) => boolean,
+  ): void {
+    const lower = name?.toLowerCase();
+    const isMatch = (c: AnyConstraint, column?: ColumnDef) =>
+      lower === undefined ? matches(c, column) : c.name?.toLowerCase() === lower && matchesKind(c, label);
+    const found: string[] = [];
+    this.target.constraints = this.target.constraints.filter((c) => !(isMatch(c) && found.push(renderConstraint(c))));
     for (const column of this.target.columns) {
-      const kept = column.constraints.filter((c) => !isMatch(c));
-      found ||= kept.length !== column.constraints.length;
-      column.constraints = kept;
+      column.constraints = column.constraints.filter((c) => !(isMatch(c, column) && found.push(`${column.name} ${renderConstraint(c)}`)));
     }
-    if (!found) throw new PlanError(`table ${this.table} has no ${label} named ${name}`);
+    if (!found.length) throw new PlanError(`table ${this.table} has no ${label} ${name !== undefined ? `named ${name}` : `like ${described}`}`);
+    if (name === undefined && found.length > 1) {
+      throw new PlanError(`${described} matches ${found.length} constraints of table ${this.table} (${found.join('; ')}); drop it by name`);
+    }
   }
 
   /**
@@ -291,8 +348,9 @@ export class TableRebuild {
       insertColumns.unshift(rowid);
       selectExprs.unshift(rowid);
     }
+    const said = this.droppedWithColumns.map((line) => `-- dropped with column ${line}\n`).join('');
     const statements: PlannedStatement[] = [
-      { sql: renderCreateTable(this.target, temp) },
+      { sql: said + renderCreateTable(this.target, temp) },
       {
         sql: `INSERT INTO ${quoteIdent(temp)} (${insertColumns.join(', ')}) SELECT ${selectExprs.join(', ')} FROM ${quoteIdent(table)}`,
         copy: { table, rowid: this.original.withoutRowid ? null : rowid, recomputed: this.recomputedColumns() },
@@ -379,13 +437,27 @@ export function mentions(sql: string, lowerName: string): boolean {
 }
 
 export function isRebuildOperation(op: Operation): op is RebuildOperation {
-  return (
-    op.kind === 'addColumn' ||
-    op.kind === 'dropColumn' ||
-    op.kind === 'alterColumn' ||
-    op.kind === 'addCheck' ||
-    op.kind === 'dropCheck' ||
-    op.kind === 'addForeignKey' ||
-    op.kind === 'dropForeignKey'
-  );
+  return (REBUILD_KINDS as readonly string[]).includes(op.kind);
+}
+
+/** A test for a list of column names: the same names (any order unless `ordered`), case aside. */
+function sameColumns(wanted: readonly string[], ordered = false): (columns: readonly string[]) => boolean {
+  const fold = (names: readonly string[]) => {
+    const lower = names.map((n) => n.toLowerCase());
+    return (ordered ? lower : lower.sort()).join('\0');
+  };
+  const key = fold(wanted);
+  return (columns) => fold(columns) === key;
+}
+
+function matchesKind(constraint: AnyConstraint, label: string): boolean {
+  if (label === 'CHECK constraint') return constraint.kind === 'check';
+  if (label === 'UNIQUE constraint') return constraint.kind === 'unique';
+  return constraint.kind === 'foreignKey' || constraint.kind === 'references';
+}
+
+/** The columns (of `candidates`, lower-cased) a table constraint uses. */
+function constraintColumns(constraint: TableConstraint, candidates: string[]): string[] {
+  if (constraint.kind === 'check') return candidates.filter((c) => mentions(constraint.expr, c));
+  return [...new Set(constraint.columns.map((c) => c.toLowerCase()))];
 }

@@ -77,7 +77,7 @@ export function rowidAlias(table: TableDef): ColumnDef | undefined {
   return column && !descending && column.type.toUpperCase() === 'INTEGER' ? column : undefined;
 }
 
-function renderConstraint(constraint: { name: string | null; sql: string }): string {
+export function renderConstraint(constraint: { name: string | null; sql: string }): string {
   return constraint.name === null ? constraint.sql : `CONSTRAINT ${quoteIdent(constraint.name)} ${constraint.sql}`;
 }
 
