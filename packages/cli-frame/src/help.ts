@@ -19,8 +19,3 @@ export function commandHelp<IO extends FrameIO>(program: Program<IO>, name: stri
   const paragraphs = notes.map((paragraph) => `\n${paragraph}\n`).join('');
   return `${lines.join('\n')}\n\n${program.commands[name]!.summary}\n${paragraphs}`;
 }
-
-/** The groups of a table: `rollout` for `rollout pause`. */
-export function groupsOf<IO extends FrameIO>(program: Program<IO>): Set<string> {
-  return new Set(Object.keys(program.commands).filter((name) => name.includes(' ')).map((name) => name.split(' ')[0]!));
-}

@@ -1,7 +1,5 @@
 import type { Command, FrameIO, Program } from './command.js';
 import { ExitCode, exitCodeFor, UsageError } from './exit-codes.js';
-import { commandHelp, groupsOf, overview } from './help.js';
-import { parseCommandLine } from './parse.js';
 
 const HELP_FLAGS = new Set(['--help', '-h']);
 
@@ -19,29 +17,35 @@ type Request<IO extends FrameIO> =
  * table; with --json, stdout carries at most one JSON value.
  */
 export async function runProgram<IO extends FrameIO>(program: Program<IO>, argv: readonly string[], io: IO): Promise<number> {
-  const started = performance.now();
+  // Not performance.now(): on Node 20 its first use loads perf_hooks, a cost every agent boot would pay.
+  const started = Date.now();
   let command: Command<IO> | undefined;
   let stdout: WatchedStream | undefined;
   try {
     const request = readRequest(program, argv);
+    // Help and parsing are loaded by the paths that need them: the agent's every boot loads one, not both.
     if (request.kind === 'overview') {
+      const { overview } = await import('./help.js');
       (request.asked ? io.stdout : io.stderr).write(overview(program, request.group));
       return request.asked ? ExitCode.ok : ExitCode.usage;
     }
     if (request.kind === 'help') {
+      const { commandHelp } = await import('./help.js');
       io.stdout.write(commandHelp(program, request.name, await program.commands[request.name]!.load()));
       return ExitCode.ok;
     }
     command = await request.load();
     if (command.jsonError !== undefined && request.args.includes('--json')) stdout = watchWrites(io.stdout);
+    const { parseCommandLine } = await import('./parse.js');
     const args = parseCommandLine(program, request.name, command, request.args);
     if (args.values.help === true) {
+      const { commandHelp } = await import('./help.js');
       io.stdout.write(commandHelp(program, request.name, command));
       return ExitCode.ok;
     }
     return await command.run(args, stdout === undefined ? io : { ...io, stdout: stdout.stream });
   } catch (error) {
-    if (stdout !== undefined && !stdout.written()) io.stdout.write(command!.jsonError!(error, Math.round(performance.now() - started)));
+    if (stdout !== undefined && !stdout.written()) io.stdout.write(command!.jsonError!(error, Date.now() - started));
     io.stderr.write(`${program.name}: ${(program.describeError ?? firstLine)(error)}\n`);
     if (io.env.GODWIT_DEBUG === '1' && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return exitCodeFor(program.exitCodes, error);
@@ -77,6 +81,11 @@ function loaderOf<IO extends FrameIO>(program: Program<IO>, name: string): () =>
   const entry = Object.hasOwn(program.commands, name) ? program.commands[name] : undefined;
   if (entry === undefined) throw new UsageError(`unknown command '${name}' (see '${program.name} --help')`);
   return () => entry.load();
+}
+
+/** The groups of a table: `rollout` for `rollout pause`. */
+function groupsOf<IO extends FrameIO>(program: Program<IO>): Set<string> {
+  return new Set(Object.keys(program.commands).filter((name) => name.includes(' ')).map((name) => name.split(' ')[0]!));
 }
 
 function firstLine(error: unknown): string {
