@@ -35,7 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** What this test reads of a program's command table. */
 interface ProgramTable {
   name: string;
-  commands: Readonly<Record<string, { summary: string; load(): Promise<{ positionals: readonly string[] }> }>>;
+  commands: Readonly<Record<string, { summary: string; load(): Promise<{ positionals: readonly string[]; options: object }> }>>;
 }
 
 /** Each program, its binary, and a command line of it that fails with --json and the exit code it must end with. */
@@ -141,6 +141,28 @@ describe.each(PROGRAMS)('$bin follows the command-line conventions', ({ program,
     expect(result.stderr).toMatch(new RegExp(`^${name}: [^\\n]+\\n$`));
     if (jsonValue) expect(() => JSON.parse(result.stdout)).not.toThrow();
     else expect(result.stdout).toBe('');
+  });
+
+  it('completes commands and options in bash from its own command table', async () => {
+    const script = await run(bin, ['completion', 'bash']);
+    expect(script).toMatchObject({ code: 0, stderr: '' });
+    writeFileSync(file(`${name}.bash`), script.stdout);
+    const fn = `_${name.replace(/\W/g, '_')}`;
+    const complete = (words: string[]) =>
+      new Promise<string>((resolvePromise) => {
+        const shell = `source '${file(`${name}.bash`)}'; COMP_WORDS=(${[name, ...words].map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length}; ${fn}; echo "\${COMPREPLY[*]}"`;
+        const child = spawn('bash', ['-c', shell], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (chunk) => (out += chunk));
+        child.on('close', () => resolvePromise(out.trim()));
+      });
+    const top = (await complete([''])).split(' ');
+    for (const command of commands) expect(top).toContain(command.split(' ')[0]);
+    for (const command of commands) {
+      const { options } = await program.commands[command]!.load();
+      const offered = (await complete([...command.split(' '), '--'])).split(' ');
+      expect(offered, command).toEqual(expect.arrayContaining([...Object.keys(options).map((o) => `--${o}`), '--help']));
+    }
   });
 
   it('prints the stack of a failure only under GODWIT_DEBUG=1', async () => {

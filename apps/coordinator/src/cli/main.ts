@@ -1,4 +1,4 @@
-import { runProgram, type CommandEntry, type Program } from '@godwit/cli-frame';
+import { completionEntry, runProgram, type CommandEntry, type Program } from '@godwit/cli-frame';
 import { describeFailure } from '../store/errors.js';
 import type { Command, CommandIO } from './command.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -52,6 +52,7 @@ export const COORDINATOR: Program<CommandIO> = {
       'List devices whose schema is not what their revision expects, or whose revision is unknown, with the diff.',
       async () => (await import('./commands/devices.js')).driftCommand,
     ),
+    completion: completionEntry(() => COORDINATOR),
   },
   exitCodes: EXIT_CODES,
   notes:

@@ -1,4 +1,4 @@
-import { runProgram, UsageError, type Program } from '@godwit/cli-frame';
+import { completionEntry, runProgram, UsageError, type Program } from '@godwit/cli-frame';
 import { AgentError } from '../errors.js';
 import type { AgentCommand, CommandIO } from './command.js';
 import { EXIT_CODES } from './exit-codes.js';
@@ -18,6 +18,7 @@ export const EDGE_AGENT: Program<CommandIO> = {
     verify: { summary: "check a bundle's signatures, checksums and expiry", load: () => load(import('./commands/verify.js')) },
     restore: { summary: 'bring a database back from a backup', load: () => load(import('./commands/restore.js')) },
     run: { summary: 'the device agent: apply bundles from a folder (--once) and report', load: () => load(import('./commands/run.js')) },
+    completion: completionEntry(() => EDGE_AGENT),
   },
   exitCodes: EXIT_CODES,
   notes:

@@ -1,4 +1,4 @@
-import { runProgram, type CommandEntry, type Program } from '@godwit/cli-frame';
+import { completionEntry, runProgram, type CommandEntry, type Program } from '@godwit/cli-frame';
 import type { Command, CommandIO } from './command.js';
 import { EXIT_CODES } from './exit-codes.js';
 
@@ -25,6 +25,7 @@ export const MBUNDLE: Program<CommandIO> = {
     verify: entry("Check a bundle's signatures against trusted keys, its checksums and its expiry.", async () => (await import('./commands/verify.js')).verifyCommand),
     inspect: entry('Show what a bundle holds, without verifying it: ids, times, signing keys, revisions.', async () => (await import('./commands/inspect.js')).inspectCommand),
     sql: entry('print the exact SQL the agent would run, without a database', async () => (await import('./commands/sql.js')).sqlCommand),
+    completion: completionEntry(() => MBUNDLE),
   },
   exitCodes: EXIT_CODES,
 };
