@@ -27,7 +27,8 @@ export async function writeKeyPair(prefix: string): Promise<KeyPairFiles> {
   const publicKeyPath = `${prefix}.pub`;
   const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' });
   const publicPem = publicKey.export({ type: 'spki', format: 'pem' });
-  await Promise.all([privateKeyPath, publicKeyPath].map(refuseExisting));
+  // One after the other, so that the message names the same file every time.
+  for (const path of [privateKeyPath, publicKeyPath]) await refuseExisting(path);
   await writeNew(privateKeyPath, privatePem, 0o600);
   await writeNew(publicKeyPath, publicPem, 0o644);
   return { privateKeyPath, publicKeyPath, keyId: keyIdOf(publicKey) };
