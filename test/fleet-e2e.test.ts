@@ -115,10 +115,10 @@ describe(`the fleet, end to end (${SETUP})`, () => {
     await service.json(['rollout', 'widen', rollout, '--percent', '100']);
     await service.restartBroker();
     const fleet = await service.waitForRevision(ids(running), 'shop_0003', 90_000);
+    // A device already at head before the restart may still be on its way back.
     for (const agent of running) {
-      const since = agent.log.slice(logMarks.get(agent.id));
-      expect(since.some((l) => l.startsWith('reconnecting')), agent.id).toBe(true);
-      expect(since.some((l) => l.startsWith('connected')), agent.id).toBe(true);
+      await agent.waitForLog(/^reconnecting/, 60_000, logMarks.get(agent.id));
+      await agent.waitForLog(/^connected/, 60_000, logMarks.get(agent.id));
       expect(agent.inspect()).toEqual({ revision: 'shop_0003', integrity: 'ok' });
     }
     expectRowsKept(running);
@@ -163,7 +163,9 @@ describe(`the fleet, end to end (${SETUP})`, () => {
 
     // Mid-rebuild: the migration's write transaction is open (its rollback journal exists).
     await victim.waitForLog(/^applying/, 60_000, victimMark);
-    await poll('dev-5 mid-migration', async () => existsSync(`${victim.db}-journal`), 60_000, 20);
+    await poll('dev-5 mid-migration', async () => existsSync(`${victim.db}-journal`), 60_000, 20).catch((error: Error) => {
+      throw new Error(`${error.message}; dev-5 logged since the publish:\n${victim.log.slice(victimMark).join('\n')}`);
+    });
     await victim.kill();
     const after = victim.inspect();
     expect(after.integrity).toBe('ok');

@@ -273,7 +273,9 @@ export function slowBundle(ws: Workspace, id: string, sequence: number, burnPerR
     id,
     sequence,
     'orders: recompute totals, new default (slow on purpose)',
-    `op.execute(${JSON.stringify(burnStatement(burnPerRow))}); op.alterColumn('orders', 'total_cents', { default: '1' });`,
+    // The rebuild first: SQLite computes this UPDATE's new values before it writes a page, so only
+    // a write before it keeps the transaction's journal on disk for the whole slow part.
+    `op.alterColumn('orders', 'total_cents', { default: '1' }); op.execute(${JSON.stringify(burnStatement(burnPerRow))});`,
     `op.alterColumn('orders', 'total_cents', { default: '0' });`,
   );
 }
