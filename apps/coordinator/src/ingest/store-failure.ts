@@ -3,6 +3,7 @@
  * message, never the statement's parameters (drizzle's own message lists them all, a whole batch
  * of device reports). And whether the rows written caused it, so that writing them apart helps.
  */
+import { sqlErrorOf } from '../store/errors.js';
 
 // 21 cardinality violation, 22 data exception (NUL, bad encoding, bad JSON), 23 integrity
 // constraint violation, 54 program limit exceeded (a value too large to store or index).
@@ -17,13 +18,17 @@ export interface StoreFailure {
 }
 
 export function describeStoreFailure(error: unknown): StoreFailure {
-  const chain: unknown[] = [];
-  for (let e: unknown = error; e instanceof Error && chain.length < 10; e = e.cause) chain.push(e);
-  const withCode = chain.find((e): e is Error & { code: string } => typeof (e as { code?: unknown }).code === 'string' && /^[0-9A-Z]{5}$/.test((e as { code: string }).code));
-  const innermost = (withCode ?? chain.at(-1)) as Error | undefined;
-  const message = (innermost?.message ?? String(error)).split('\n', 1)[0]!.slice(0, MAX_SUMMARY);
+  const withCode = sqlErrorOf(error);
+  const innermost = withCode ?? deepestCause(error);
+  const message = (innermost instanceof Error ? innermost.message : String(error)).split('\n', 1)[0]!.slice(0, MAX_SUMMARY);
   return {
-    causedByData: withCode !== undefined && DATA_CLASSES.has(withCode.code.slice(0, 2)),
+    causedByData: withCode !== null && DATA_CLASSES.has(withCode.code.slice(0, 2)),
     summary: withCode ? `${withCode.code} ${message}` : message,
   };
+}
+
+function deepestCause(error: unknown): unknown {
+  let e = error;
+  for (let depth = 0; e instanceof Error && e.cause instanceof Error && depth < 10; depth++) e = e.cause;
+  return e;
 }

@@ -29,14 +29,18 @@ export class CoordinatorError extends Error {
 
 export const notFound = (what: string) => new CoordinatorError('not-found', `no such ${what}`);
 
-/** The SQLSTATE of a failed query, wherever in the error's cause chain the driver put it. */
-export function sqlStateOf(error: unknown): string | null {
+/** The error in a failed query's cause chain that carries the SQLSTATE (the driver's own), if any. */
+export function sqlErrorOf(error: unknown): (Error & { code: string }) | null {
   let e: unknown = error;
   for (let depth = 0; e instanceof Error && depth < 10; depth++, e = e.cause) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return e as Error & { code: string };
   }
   return null;
+}
+
+export function sqlStateOf(error: unknown): string | null {
+  return sqlErrorOf(error)?.code ?? null;
 }
 
 /**
@@ -46,9 +50,8 @@ export function sqlStateOf(error: unknown): string | null {
  */
 export function describeFailure(error: unknown): string {
   if (error instanceof DrizzleQueryError) {
-    const state = (error.cause as { code?: unknown } | undefined)?.code;
     const words = error.query.trim().split(/\s+/).slice(0, 3).join(' ');
-    return `database query failed (SQLSTATE ${typeof state === 'string' ? state : 'unknown'}): ${words} ...`;
+    return `database query failed (SQLSTATE ${sqlStateOf(error) ?? 'unknown'}): ${words} ...`;
   }
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!;
