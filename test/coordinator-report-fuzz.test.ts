@@ -14,6 +14,7 @@ import { IngestCounters, startMqtt, type MqttService, type Store } from '@godwit
 import { deviceTopic, encodeReport, PROTOCOL_VERSION, type StateReport } from '@godwit/fleet-protocol';
 import { readSchema } from '@godwit/migration-bundle';
 import { fingerprint, openTestStore, registerDevices, result, waitFor, type Registered } from './coordinator-fixtures.js';
+import { seededRandom } from './support/seeded-random.js';
 
 const CASES = 400;
 const SEED = 0x60d817;
@@ -39,15 +40,9 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** mulberry32: small, seeded, reproducible. */
+/** A seeded generator with the two draws the cases need. */
 function prng(seed: number) {
-  let a = seed;
-  const next = () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   const int = (n: number) => Math.floor(next() * n);
   return { int, pick: <T>(items: readonly T[]) => items[int(items.length)]! };
 }

@@ -3,22 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, makeTestBundle } from '../bundles/test-bundles.js';
 import { testDrivers } from '../store/test-store.js';
 import { startTestApi, type TestApi } from './test-server.js';
+import { seededRandom } from '../../../../test/support/seeded-random.js';
 
 /** Bounded and seeded: GODWIT_FUZZ_SEED replays a run, the failure message names the seed and case. */
 const SEED = Number(process.env.GODWIT_FUZZ_SEED ?? 0x5eed_9a7e);
 const CASES = 400;
-
-/** mulberry32: small, fast and good enough to pick cases. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // JSON source text, so that lone surrogates travel as the escapes a client would send.
 const BAD_STRINGS = ['"nul\\u0000"', '"\\u0000"', '"\\ud800"', '"a\\udfffb"', '"\\udc00\\ud800"', `"${'x'.repeat(10_000)}"`];
@@ -162,7 +151,7 @@ describe.each(testDrivers())('HTTP validation fuzz on %s', (driver) => {
   });
 
   it(`answers ${CASES} malformed requests (seed ${SEED}) with a 4xx and a one-line JSON error, never a 500`, async () => {
-    const next = random(SEED);
+    const next = seededRandom(SEED);
     const pick: Pick = (items) => items[Math.floor(next() * items.length)]!;
     for (let i = 0; i < CASES; i++) {
       const c = fuzzCase(pick, rollout);

@@ -5,6 +5,7 @@ import { createBundle } from './create.js';
 import { BundleError } from './errors.js';
 import { signManifest } from './sign.js';
 import { verifyBundle } from './verify.js';
+import { seededRandom } from '../../../../test/support/seeded-random.js';
 
 const NOW = Date.UTC(2026, 10, 26);
 const key = generateKeyPairSync('ed25519');
@@ -41,18 +42,6 @@ const { bytes: original, manifestBytes } = createBundle({
     },
   ],
 });
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutator = (bytes: Uint8Array, random: () => number) => Uint8Array;
 
@@ -98,7 +87,7 @@ interface Outcome {
 }
 
 function run(cases: number, seed: number, mutate: Mutator, input: Uint8Array, sign: (b: Uint8Array) => Uint8Array): Outcome {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const outcome: Outcome = { refused: 0, accepted: 0, slowest: 0, failures: [] };
   for (let i = 0; i < cases; i++) {
     let changed = mutate(input, random);

@@ -15,6 +15,7 @@ import { fingerprintDatabase } from '../schema/fingerprint.js';
 import { runMigration } from '../sqlite/run-migration.js';
 import { cloneSchema } from '../sqlite/schema-clone.js';
 import { dataSnapshot, q } from './harness.js';
+import { seededRandom } from '../../../../test/support/seeded-random.js';
 
 const CHAINS = Number(process.env.GODWIT_COALESCE_CHAINS ?? 500);
 const FIRST_SEED = Number(process.env.GODWIT_COALESCE_SEED ?? 1);
@@ -38,18 +39,6 @@ function seededBase(): Buffer {
   const bytes = db.serialize();
   db.close();
   return bytes;
-}
-
-/** mulberry32: small, fast, reproducible. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Model {
@@ -122,7 +111,7 @@ function randomOperation(next: () => number, model: Model, names: () => string):
 
 /** A chain of 2..8 revisions, each of 1..3 operations that plan on the schema the chain reaches. */
 function randomChain(seed: number, base: DatabaseType): MigrationStep[] {
-  const next = random(seed);
+  const next = seededRandom(seed);
   let counter = 0;
   const names = () => `n${seed}_${++counter}`;
   const model = cloneSchema(base);
