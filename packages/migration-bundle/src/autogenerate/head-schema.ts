@@ -5,7 +5,7 @@ import { loadRevisionGraph, type LoadedRevision } from '../graph/load.js';
 import type { MigrationStep } from '../plan/planner.js';
 import { readSchema } from '../schema/describe.js';
 import type { SchemaDescription } from '../schema/description.js';
-import { runMigration } from '../sqlite/run-migration.js';
+import { runMigration } from '../execute/run-migration.js';
 
 /** A migrations folder at the revision(s) a new revision would follow, and the schema it expects there. */
 export interface HeadState {

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { readSchema } from '../schema/describe.js';
-import { runMigration } from '../sqlite/run-migration.js';
+import { runMigration } from '../execute/run-migration.js';
 import type { SchemaDescription } from '../schema/description.js';
 import { parseRenames } from './renames.js';
 import { operationsBetween } from './schema-delta.js';

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeBundleUnverified } from '../bundle/verify.js';
 import { runMbundle } from '../cli/test-run-mbundle.js';
 import { fingerprintDatabase } from '../schema/fingerprint.js';
-import { runMigration } from '../sqlite/run-migration.js';
+import { runMigration } from '../execute/run-migration.js';
 import { expectedSchemaFor, signedSql } from './expected.js';
 import { renderSql } from './render-sql.js';
 

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { BUNDLE_ERROR_CODES, BundleError } from '../bundle/errors.js';
-import { MigrationError } from '../sqlite/migration-error.js';
+import { MigrationError } from '../execute/migration-error.js';
 import { UsageError } from './command.js';
 import { ExitCode, exitCodeFor } from './exit-codes.js';
 

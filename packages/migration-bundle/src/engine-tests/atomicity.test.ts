@@ -7,7 +7,7 @@ import type { Database } from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Operations } from '../ops/operation.js';
 import type { MigrationStep } from '../plan/planner.js';
-import { runMigration, type RunOptions } from '../sqlite/run-migration.js';
+import { runMigration, type RunOptions } from '../execute/run-migration.js';
 import {
   applyUp,
   buildChain,

@@ -12,7 +12,7 @@ import type { AlterColumnChanges, Operation } from '../ops/operation.js';
 import { groupSteps, storedSchema } from '../plan/coalesce.js';
 import { planRevision, type MigrationStep } from '../plan/planner.js';
 import { fingerprintDatabase } from '../schema/fingerprint.js';
-import { runMigration } from '../sqlite/run-migration.js';
+import { runMigration } from '../execute/run-migration.js';
 import { cloneSchema } from '../sqlite/schema-clone.js';
 import { dataSnapshot, q } from './harness.js';
 import { seededRandom } from '../../../../test/support/seeded-random.js';

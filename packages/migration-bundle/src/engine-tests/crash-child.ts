@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Operation } from '../ops/operation.js';
-import { runMigration } from '../sqlite/run-migration.js';
+import { runMigration } from '../execute/run-migration.js';
 
 const [file, operationsJson, point] = process.argv.slice(2);
 if (!file || !operationsJson || !point) throw new Error('usage: crash-child DB_FILE OPERATIONS_JSON copy|commit');

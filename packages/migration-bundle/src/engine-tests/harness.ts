@@ -19,7 +19,7 @@ import type { PlannedRevision } from '../plan/plan-types.js';
 import { diffSchemas, formatSchemaDiff } from '../schema/diff.js';
 import { readSchema } from '../schema/describe.js';
 import { fingerprintDatabase } from '../schema/fingerprint.js';
-import { runMigration, type RevisionRunReport, type RunOptions } from '../sqlite/run-migration.js';
+import { runMigration, type RevisionRunReport, type RunOptions } from '../execute/run-migration.js';
 import { quoteIdent } from '../sqlite/tokenize.js';
 
 const openDirs: string[] = [];

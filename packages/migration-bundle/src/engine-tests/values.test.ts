@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { ProgressEvent } from '../sqlite/run-migration.js';
+import type { ProgressEvent } from '../execute/run-migration.js';
 import {
   applyUp,
   buildChain,
