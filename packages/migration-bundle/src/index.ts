@@ -19,7 +19,7 @@ export { ANALYSIS_LIMIT, type StatisticsReport } from './execute/planner-statist
 export { cloneSchema } from './sqlite/schema-clone.js';
 export { SchemaReadError } from './sqlite/schema-objects.js';
 export * from './bundle/index.js';
-export { buildBundle, type BuildOptions } from './build/build-bundle.js';
-export { planChain, replaySchema, type AuthoredRevision } from './build/plan-chain.js';
-export { expectedSchemaFor, signedSql } from './build/expected.js';
-export { renderScript, renderSql, type ScriptPart } from './build/render-sql.js';
+export { buildBundle, type BuildOptions } from './compile/build-bundle.js';
+export { planChain, replaySchema, type AuthoredRevision } from './compile/plan-chain.js';
+export { expectedSchemaFor, signedSql } from './compile/expected.js';
+export { renderScript, renderSql, type ScriptPart } from './compile/render-sql.js';

@@ -1,6 +1,6 @@
 import { writeFile, rename } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { buildBundle } from '../../build/build-bundle.js';
+import { buildBundle } from '../../compile/build-bundle.js';
 import { keyIdOf, loadPrivateKey } from '../../bundle/keys.js';
 import { UsageError, type Command } from '../command.js';
 import { parseExpiry } from '../duration.js';

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { checkReversibility, type ChainProblem } from '../../build/check-chain.js';
+import { checkReversibility, type ChainProblem } from '../../compile/check-chain.js';
 import { loadRevisionGraph } from '../../graph/load.js';
 import { formatSchemaDiff } from '../../schema/diff.js';
 import { UsageError, type Command } from '../command.js';
