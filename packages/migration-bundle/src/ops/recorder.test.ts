@@ -139,6 +139,7 @@ describe('recordOperations', () => {
       [(op) => op.createIndex('i', 't', []), 'columns'],
       [(op) => op.addForeignKey('t', 'fk', ['a', 'b'], 'p', ['id']), 'refColumns'],
       [(op) => op.execute('   '), 'sql'],
+      [(op) => op.execute("UPDATE t SET a = 'unterminated"), 'sql'],
     ];
     for (const [fn, key] of cases) {
       const error = recordingError(fn);

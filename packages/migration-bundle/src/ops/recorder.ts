@@ -7,6 +7,7 @@ import type {
   Operation,
   Operations,
 } from './operation.js';
+import { SqlSyntaxError, tokenize } from '../sqlite/tokenize.js';
 
 /** Where recorded operations come from, so that an error can say so. */
 export interface RecordingContext {
@@ -94,7 +95,7 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
     execute(sql: string) {
       const a = args('execute');
       const text = a.sql(sql, 'sql');
-      const forbidden = findTransactionControl(text);
+      const forbidden = findTransactionControl(a.words(text, 'sql'));
       if (forbidden) {
         throw new OperationError(
           'transaction-control',
@@ -274,6 +275,16 @@ class ArgumentReader {
     return value;
   }
 
+  /** The statement words of SQL text (see statementWords); text SQLite could not read either is refused. */
+  words(sql: string, key: string): string[] {
+    try {
+      return statementWords(sql);
+    } catch (error) {
+      if (error instanceof SqlSyntaxError) this.fail('invalid-argument', key, `${key} is not readable SQL: ${error.message}`);
+      throw error;
+    }
+  }
+
   boolean(value: unknown, key: string): boolean | undefined {
     if (value !== undefined && typeof value !== 'boolean') this.fail('invalid-argument', key, `${key} must be true or false, got ${show(value)}`);
     return value;
@@ -353,12 +364,11 @@ class ArgumentReader {
 const TRANSACTION_STATEMENTS = new Set(['BEGIN', 'COMMIT', 'END', 'ROLLBACK', 'SAVEPOINT', 'RELEASE', 'VACUUM']);
 
 /**
- * The first statement of `sql` that controls transactions or foreign keys, if any. Only statement
- * starts count: `RAISE(ROLLBACK, ...)`, `INSERT OR ROLLBACK` and the `BEGIN ... END` of a trigger
- * body are fine.
+ * The first statement of `tokens` (see statementWords) that controls transactions or foreign
+ * keys, if any. Only statement starts count: `RAISE(ROLLBACK, ...)`, `INSERT OR ROLLBACK` and the
+ * `BEGIN ... END` of a trigger body are fine.
  */
-function findTransactionControl(sql: string): string | undefined {
-  const tokens = sqlTokens(sql);
+function findTransactionControl(tokens: string[]): string | undefined {
   let i = 0;
   while (i < tokens.length) {
     const first = tokens[i];
@@ -384,43 +394,15 @@ function findTransactionControl(sql: string): string | undefined {
   return undefined;
 }
 
-/** Upper-cased bare words plus `;` and `.` of SQL text; literals, quoted identifiers and comments are skipped. */
-function sqlTokens(sql: string): string[] {
-  const tokens: string[] = [];
-  const closers: Record<string, string> = { "'": "'", '"': '"', '`': '`', '[': ']' };
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i] as string;
-    const closer = closers[c];
-    if (closer !== undefined) {
-      i++;
-      while (i < sql.length) {
-        if (sql[i] === closer) {
-          // A doubled quote is an escaped quote inside the literal.
-          if (closer !== ']' && sql[i + 1] === closer) i += 2;
-          else break;
-        } else i++;
-      }
-      i++;
-    } else if (sql.startsWith('--', i)) {
-      const end = sql.indexOf('\n', i);
-      i = end === -1 ? sql.length : end + 1;
-    } else if (sql.startsWith('/*', i)) {
-      const end = sql.indexOf('*/', i + 2);
-      i = end === -1 ? sql.length : end + 2;
-    } else if (/[A-Za-z_\u0080-\uffff]/.test(c)) {
-      const start = i;
-      while (i < sql.length && /[A-Za-z0-9_$\u0080-\uffff]/.test(sql[i] as string)) i++;
-      tokens.push(sql.slice(start, i).toUpperCase());
-    } else if (/[0-9]/.test(c)) {
-      // Numbers such as 1e5 must not read as words.
-      while (i < sql.length && /[0-9A-Za-z_.]/.test(sql[i] as string)) i++;
-    } else {
-      if (c === ';' || c === '.') tokens.push(c);
-      i++;
-    }
-  }
-  return tokens;
+/**
+ * Upper-cased bare words plus `;` and `.` of SQL text, from the engine's lexer (literals, quoted
+ * identifiers, numbers and comments are not words).
+ */
+function statementWords(sql: string): string[] {
+  return tokenize(sql).flatMap((token) => {
+    if (token.type === 'word') return [token.text.toUpperCase()];
+    return token.text === ';' || token.text === '.' ? [token.text] : [];
+  });
 }
 
 function setIfDefined<T extends object, K extends keyof T>(target: T, key: K, value: T[K] | undefined): void {
