@@ -1,5 +1,5 @@
+import { quoteIdent } from '@godwit/migration-bundle/device';
 import { AgentError } from '../errors.js';
-import { quoteIdentifier } from './identifier.js';
 import type { Db } from './open-database.js';
 
 /**
@@ -17,7 +17,7 @@ export function checkIntegrity(db: Db, path: string, tables: readonly string[], 
   };
   try {
     if (full) collect(db.pragma('integrity_check') as unknown[]);
-    else for (const table of tables) collect(db.pragma(`quick_check(${quoteIdentifier(table)})`) as unknown[]);
+    else for (const table of tables) collect(db.pragma(`quick_check(${quoteIdent(table)})`) as unknown[]);
   } catch (error) {
     // Damage bad enough that the check itself cannot read the page.
     const code = (error as { code?: string }).code ?? '';

@@ -1,4 +1,4 @@
-import { quoteIdentifier } from './identifier.js';
+import { quoteIdent } from '@godwit/migration-bundle/device';
 import type { Db } from './open-database.js';
 
 /** Bytes each table occupies on disk: its own pages and its indexes' (dbstat, aggregated per b-tree). */
@@ -27,5 +27,5 @@ export function tableExists(db: Db, table: string): boolean {
 /** Rows in a table; 0 for one that does not exist (yet, or any more). */
 export function rowCount(db: Db, table: string): number {
   if (!tableExists(db, table)) return 0;
-  return (db.prepare(`SELECT count(*) AS n FROM ${quoteIdentifier(table)}`).get() as { n: number }).n;
+  return (db.prepare(`SELECT count(*) AS n FROM ${quoteIdent(table)}`).get() as { n: number }).n;
 }

@@ -1,5 +1,6 @@
 import type { AddColumnOptions, ColumnSpec, CreateTableOptions, ForeignKeyAction } from '../ops/operation.js';
 import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
+import { quoteIdent } from '../render/quote.js';
 import { AutogenerateError } from './errors.js';
 import { readableSql } from './readable-sql.js';
 
@@ -24,7 +25,7 @@ export function createTableArgs(table: TableDescription): { columns: ColumnSpec[
   const constraints: string[] = [];
   // A key with options (DESC, COLLATE, ON CONFLICT) keeps them: the description holds its whole list.
   if (clause !== null) constraints.push(`PRIMARY KEY ${readableSql(clause)}`);
-  else if (primaryKey.length > 1) constraints.push(`PRIMARY KEY (${primaryKey.map(quote).join(', ')})`);
+  else if (primaryKey.length > 1) constraints.push(`PRIMARY KEY (${primaryKey.map(quoteIdent).join(', ')})`);
   for (const unique of table.uniques) {
     const terms = unique.columns.map(keyTerm).join(', ');
     constraints.push(`${constraintName(unique.name)}UNIQUE (${terms})${unique.onConflict ? ` ${unique.onConflict}` : ''}`);
@@ -72,8 +73,8 @@ export function foreignKeyActions(fk: ForeignKeyDescription): { onDelete?: Forei
 function foreignKeyClause(fk: ForeignKeyDescription): string {
   const { onDelete, onUpdate } = foreignKeyActions(fk);
   return (
-    `${constraintName(fk.name)}FOREIGN KEY (${fk.columns.map(quote).join(', ')}) ` +
-    `REFERENCES ${quote(fk.refTable)} (${fk.refColumns.map(quote).join(', ')})` +
+    `${constraintName(fk.name)}FOREIGN KEY (${fk.columns.map(quoteIdent).join(', ')}) ` +
+    `REFERENCES ${quoteIdent(fk.refTable)} (${fk.refColumns.map(quoteIdent).join(', ')})` +
     (onUpdate ? ` ON UPDATE ${onUpdate}` : '') +
     (onDelete ? ` ON DELETE ${onDelete}` : '') +
     (fk.deferrable ? ` ${fk.deferrable}` : '')
@@ -87,14 +88,10 @@ function action(text: string): ForeignKeyAction | undefined {
 }
 
 function constraintName(name: string | null): string {
-  return name === null ? '' : `CONSTRAINT ${quote(name)} `;
+  return name === null ? '' : `CONSTRAINT ${quoteIdent(name)} `;
 }
 
 /** A key term: a plain column is quoted, a term with COLLATE or DESC is kept as the description has it. */
 function keyTerm(term: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(term) ? quote(term) : readableSql(term);
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
+  return /^[a-z_][a-z0-9_]*$/.test(term) ? quoteIdent(term) : readableSql(term);
 }

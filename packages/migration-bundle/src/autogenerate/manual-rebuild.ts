@@ -1,4 +1,5 @@
 import { mentions } from '../plan/table-rebuild.js';
+import { quoteIdent, quoteString } from '../render/quote.js';
 import type { SchemaDescription, TableDescription } from '../schema/description.js';
 import { createTableArgs } from './column-spec.js';
 import { AutogenerateError } from './errors.js';
@@ -34,7 +35,7 @@ export function rebuildByHand(
         'autogenerate the rename alone first (a schema with only the rename), then the rest',
     );
   }
-  const kept = to.columns.filter((c) => from.columns.some((old) => old.name === c.name)).map((c) => quote(c.name));
+  const kept = to.columns.filter((c) => from.columns.some((old) => old.name === c.name)).map((c) => quoteIdent(c.name));
   // Rowids survive even where no column aliases them: other data may hold them.
   if (keepsHiddenRowid(from, to)) kept.unshift('rowid');
   const dropped = from.columns.filter((c) => !to.columns.some((n) => n.name === c.name)).map((c) => c.name);
@@ -44,8 +45,8 @@ export function rebuildByHand(
   const { columns, options } = createTableArgs({ ...to, name: copy });
 
   const operations: PlannedOperation[] = [];
-  for (const trigger of triggers) operations.push({ operation: { kind: 'execute', sql: `DROP TRIGGER ${quote(trigger.name)}` } });
-  for (const view of views) operations.push({ operation: { kind: 'execute', sql: `DROP VIEW ${quote(view.name)}` } });
+  for (const trigger of triggers) operations.push({ operation: { kind: 'execute', sql: `DROP TRIGGER ${quoteIdent(trigger.name)}` } });
+  for (const view of views) operations.push({ operation: { kind: 'execute', sql: `DROP VIEW ${quoteIdent(view.name)}` } });
   operations.push({
     operation: { kind: 'createTable', table: copy, columns, options },
     note: [
@@ -58,13 +59,13 @@ export function rebuildByHand(
   operations.push({
     operation: {
       kind: 'execute',
-      sql: `INSERT INTO ${quote(copy)} (${kept.join(', ')}) SELECT ${kept.join(', ')} FROM ${quote(table)}`,
+      sql: `INSERT INTO ${quoteIdent(copy)} (${kept.join(', ')}) SELECT ${kept.join(', ')} FROM ${quoteIdent(table)}`,
     },
   });
   if (from.autoincrement && to.autoincrement) {
     // Keep the AUTOINCREMENT high-water mark: it may exceed the largest id still present.
-    operations.push({ operation: { kind: 'execute', sql: `DELETE FROM sqlite_sequence WHERE name = '${copy}'` } });
-    operations.push({ operation: { kind: 'execute', sql: `UPDATE sqlite_sequence SET name = '${copy}' WHERE name = '${table}'` } });
+    operations.push({ operation: { kind: 'execute', sql: `DELETE FROM sqlite_sequence WHERE name = ${quoteString(copy)}` } });
+    operations.push({ operation: { kind: 'execute', sql: `UPDATE sqlite_sequence SET name = ${quoteString(copy)} WHERE name = ${quoteString(table)}` } });
   }
   operations.push({
     operation: { kind: 'dropTable', table },
@@ -84,8 +85,4 @@ function keepsHiddenRowid(from: TableDescription, to: TableDescription): boolean
   const key = to.columns.filter((c) => c.primaryKey > 0);
   const aliased = key.length === 1 && key[0]!.type === 'INTEGER';
   return !from.withoutRowid && !to.withoutRowid && !named && !aliased;
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
 }

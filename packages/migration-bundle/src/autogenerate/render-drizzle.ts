@@ -8,6 +8,7 @@ import {
   type SQLiteColumn,
   type SQLiteTable,
 } from 'drizzle-orm/sqlite-core';
+import { quoteIdent, quoteString } from '../render/quote.js';
 import type { Casing } from './casing.js';
 import { AutogenerateError } from './errors.js';
 
@@ -37,7 +38,7 @@ function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect, columnName:
     renderColumn(name, column, columnName(column), column.primary || singlePk.has(column), sqlText),
   );
   for (const pk of config.primaryKeys.filter((pk) => pk.columns.length > 1)) {
-    lines.push(`PRIMARY KEY (${pk.columns.map((c) => quote(columnName(c))).join(', ')})`);
+    lines.push(`PRIMARY KEY (${pk.columns.map((c) => quoteIdent(columnName(c))).join(', ')})`);
   }
   for (const fk of config.foreignKeys) {
     const ref = fk.reference();
@@ -48,8 +49,8 @@ function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect, columnName:
     ref.columns.forEach((c, i) => (fkName = fkName.replace(c.name, from[i]!)));
     ref.foreignColumns.forEach((c, i) => (fkName = fkName.replace(c.name, to[i]!)));
     let line =
-      `CONSTRAINT ${quote(fkName)} FOREIGN KEY (${from.map(quote).join(', ')})` +
-      ` REFERENCES ${quote(getTableName(ref.foreignTable))} (${to.map(quote).join(', ')})`;
+      `CONSTRAINT ${quoteIdent(fkName)} FOREIGN KEY (${from.map(quoteIdent).join(', ')})` +
+      ` REFERENCES ${quoteIdent(getTableName(ref.foreignTable))} (${to.map(quoteIdent).join(', ')})`;
     if (fk.onUpdate && fk.onUpdate !== 'no action') line += ` ON UPDATE ${fk.onUpdate.toUpperCase()}`;
     if (fk.onDelete && fk.onDelete !== 'no action') line += ` ON DELETE ${fk.onDelete.toUpperCase()}`;
     lines.push(line);
@@ -66,9 +67,9 @@ function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect, columnName:
       );
     }
     checks.set(check.name, expr);
-    lines.push(`CONSTRAINT ${quote(check.name)} CHECK (${expr})`);
+    lines.push(`CONSTRAINT ${quoteIdent(check.name)} CHECK (${expr})`);
   }
-  const statements = [`CREATE TABLE ${quote(name)} (\n  ${lines.join(',\n  ')}\n)`];
+  const statements = [`CREATE TABLE ${quoteIdent(name)} (\n  ${lines.join(',\n  ')}\n)`];
   return [...statements, ...renderIndexes(table, config, columnName, sqlText).values()];
 }
 
@@ -92,17 +93,17 @@ function renderIndexes(
         `${name}: the unique constraint ${indexName} on (${columns.join(', ')}) has the name of another unique constraint or index; give one another name`,
       );
     }
-    indexes.set(indexName, `CREATE UNIQUE INDEX ${quote(indexName)} ON ${quote(name)} (${columns.map(quote).join(', ')})`);
+    indexes.set(indexName, `CREATE UNIQUE INDEX ${quoteIdent(indexName)} ON ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')})`);
   };
   for (const column of config.columns.filter((c) => c.isUnique)) {
     addUnique(column.uniqueName ?? uniqueKeyName(table, [column.name]), [columnName(column)]);
   }
   for (const index of config.indexes) {
     const { name: indexName, columns, unique, where } = index.config;
-    const terms = columns.map((term) => (is(term, SQL) ? sqlText(term) : quote(columnName(term as SQLiteColumn))));
+    const terms = columns.map((term) => (is(term, SQL) ? sqlText(term) : quoteIdent(columnName(term as SQLiteColumn))));
     indexes.set(
       indexName,
-      `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quote(indexName)} ON ${quote(name)} (${terms.join(', ')})` +
+      `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(indexName)} ON ${quoteIdent(name)} (${terms.join(', ')})` +
         (where ? ` WHERE ${sqlText(where)}` : ''),
     );
   }
@@ -120,7 +121,7 @@ function renderColumn(
   primaryKey: boolean,
   sqlText: (fragment: SQL) => string,
 ): string {
-  let line = `${quote(columnName)} ${column.getSQLType()}`;
+  let line = `${quoteIdent(columnName)} ${column.getSQLType()}`;
   if (primaryKey) {
     line += ' PRIMARY KEY';
     if (is(column, SQLiteBaseInteger) && column.autoIncrement) line += ' AUTOINCREMENT';
@@ -141,7 +142,7 @@ function renderDefault(table: string, column: SQLiteColumn, sqlText: (fragment: 
   if (is(value, SQL)) return sqlText(value);
   const stored: unknown = value === null ? null : column.mapToDriverValue(value);
   if (stored === null) return 'NULL';
-  if (typeof stored === 'string') return `'${stored.replaceAll("'", "''")}'`;
+  if (typeof stored === 'string') return quoteString(stored);
   if (typeof stored === 'number' || typeof stored === 'bigint') return String(stored);
   if (typeof stored === 'boolean') return stored ? '1' : '0';
   if (stored instanceof Uint8Array) return `X'${Buffer.from(stored).toString('hex')}'`;
@@ -149,8 +150,4 @@ function renderDefault(table: string, column: SQLiteColumn, sqlText: (fragment: 
     'schema-render',
     `${table}.${column.name}: cannot render default ${JSON.stringify(value)} as SQL; use sql\`...\``,
   );
-}
-
-function quote(identifier: string): string {
-  return `"${identifier.replaceAll('"', '""')}"`;
 }

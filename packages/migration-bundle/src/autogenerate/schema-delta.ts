@@ -3,7 +3,7 @@ import { createTableArgs } from './column-spec.js';
 import { rebuildByHand } from './manual-rebuild.js';
 import type { PlannedOperation } from './planned-operation.js';
 import { readableSql } from './readable-sql.js';
-import { quoteIdent } from '../sqlite/tokenize.js';
+import { quoteIdent } from '../render/quote.js';
 import { readFirst } from './render-views.js';
 import { applyRenames, type Renames } from './renames.js';
 import { rebuildReason, tableDelta } from './table-delta.js';

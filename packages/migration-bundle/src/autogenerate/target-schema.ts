@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { readSchema } from '../schema/describe.js';
-import { quoteIdent } from '../sqlite/tokenize.js';
+import { quoteIdent } from '../render/quote.js';
 import type { SchemaDescription } from '../schema/description.js';
 import type { Casing } from './casing.js';
 import { AutogenerateError } from './errors.js';

@@ -4,7 +4,8 @@ import { planSteps, type MigrationStep } from '../plan/planner.js';
 import type { PlannedRevision, PlannedStatement } from '../plan/plan-types.js';
 import { MigrationError } from './migration-error.js';
 import { PlannerStatistics, type StatisticsReport } from './planner-statistics.js';
-import { normalizeSql, quoteIdent } from '../sqlite/tokenize.js';
+import { quoteIdent } from '../render/quote.js';
+import { normalizeSql } from '../sqlite/tokenize.js';
 
 export interface ProgressEvent {
   revision: string;

@@ -3,7 +3,7 @@ import type { ColumnSpec, CreateTableOptions, Operation } from '../ops/operation
 import { cloneSchema } from '../sqlite/schema-clone.js';
 import { parseCreateTable } from '../sqlite/parse-create-table.js';
 import { renderColumn, type TableDef } from '../sqlite/table-def.js';
-import { quoteIdent } from '../sqlite/tokenize.js';
+import { quoteIdent } from '../render/quote.js';
 import { columnFromSpec, defaultClauseValue } from './column-spec.js';
 import { PlanError } from './errors.js';
 import type { PlannedRevision, PlannedStatement } from './plan-types.js';

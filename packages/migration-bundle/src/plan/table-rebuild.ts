@@ -13,7 +13,8 @@ import {
   type TableConstraint,
   type TableDef,
 } from '../sqlite/table-def.js';
-import { normalizeSql, quoteIdent, quoteString, renameIdentifier, tokenize, unqualify } from '../sqlite/tokenize.js';
+import { quoteIdent, quoteString } from '../render/quote.js';
+import { normalizeSql, renameIdentifier, tokenize, unqualify } from '../sqlite/tokenize.js';
 import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from './column-spec.js';
 import { PlanError } from './errors.js';
 import type { PlannedStatement } from './plan-types.js';

@@ -1,4 +1,4 @@
-import { quoteIdent } from './tokenize.js';
+import { quoteIdent } from '../render/quote.js';
 
 /** A foreign-key clause: `REFERENCES table (columns) ON DELETE ... ON UPDATE ... [MATCH ...] [DEFERRABLE ...]`. */
 export interface ReferencesClause {

@@ -1,3 +1,5 @@
+import { quoteIdent } from '../render/quote.js';
+
 /** A lexical token of SQLite's SQL dialect. `text` is the exact source slice. */
 export interface Token {
   type: 'word' | 'quoted' | 'string' | 'number' | 'blob' | 'variable' | 'punct';
@@ -108,16 +110,6 @@ export function identifierOf(token: Token): string {
   const open = token.text[0]!;
   const inner = token.text.slice(1, -1);
   return open === '[' ? inner : inner.split(open + open).join(open);
-}
-
-/** Quotes an identifier for generated SQL. */
-export function quoteIdent(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}
-
-/** Quotes a string literal. */
-export function quoteString(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
 }
 
 const PLAIN_IDENT = /^[a-z_][a-z0-9_]*$/;
