@@ -22,4 +22,5 @@ export * from './bundle/index.js';
 export { buildBundle, type BuildOptions } from './compile/build-bundle.js';
 export { planChain, replaySchema, type AuthoredRevision } from './compile/plan-chain.js';
 export { expectedSchemaFor, signedSql } from './compile/expected.js';
-export { renderScript, renderSql, type ScriptPart } from './compile/render-sql.js';
+export { renderSql } from './compile/range-script.js';
+export { renderScript, type ScriptPart } from './render/script.js';

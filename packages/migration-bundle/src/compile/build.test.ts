@@ -8,7 +8,7 @@ import { runMbundle } from '../cli/test-run-mbundle.js';
 import { fingerprintDatabase } from '../schema/fingerprint.js';
 import { runMigration } from '../execute/run-migration.js';
 import { expectedSchemaFor, signedSql } from './expected.js';
-import { renderSql } from './render-sql.js';
+import { renderSql } from './range-script.js';
 
 const roots: string[] = [];
 afterEach(async () => {

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { renderSql } from '../../compile/render-sql.js';
+import { renderSql } from '../../compile/range-script.js';
 import { readBundleFile } from '../../bundle/file.js';
 import { decodeBundleUnverified } from '../../bundle/verify.js';
 import type { Command } from '../command.js';
