@@ -1,6 +1,6 @@
 import type { AddColumnOptions, ColumnSpec, CreateTableOptions, ForeignKeyAction } from '../ops/operation.js';
 import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
-import { quoteIdent } from '../render/quote.js';
+import { checkSql, foreignKeySql, keyTerm, primaryKeySql, renderConstraint, uniqueSql } from '../render/table.js';
 import { AutogenerateError } from './errors.js';
 import { readableSql } from './readable-sql.js';
 
@@ -25,12 +25,12 @@ export function createTableArgs(table: TableDescription): { columns: ColumnSpec[
   const constraints: string[] = [];
   // A key with options (DESC, COLLATE, ON CONFLICT) keeps them: the description holds its whole list.
   if (clause !== null) constraints.push(`PRIMARY KEY ${readableSql(clause)}`);
-  else if (primaryKey.length > 1) constraints.push(`PRIMARY KEY (${primaryKey.map(quoteIdent).join(', ')})`);
+  else if (primaryKey.length > 1) constraints.push(primaryKeySql(primaryKey));
   for (const unique of table.uniques) {
-    const terms = unique.columns.map(keyTerm).join(', ');
-    constraints.push(`${constraintName(unique.name)}UNIQUE (${terms})${unique.onConflict ? ` ${unique.onConflict}` : ''}`);
+    const terms = unique.columns.map((term) => keyTerm(readableSql(term)));
+    constraints.push(renderConstraint({ name: unique.name, sql: uniqueSql(terms, unique.onConflict ?? '') }));
   }
-  for (const check of table.checks) constraints.push(`${constraintName(check.name)}CHECK (${readableSql(check.expr)})`);
+  for (const check of table.checks) constraints.push(renderConstraint({ name: check.name, sql: checkSql(readableSql(check.expr)) }));
   for (const fk of table.foreignKeys) constraints.push(foreignKeyClause(fk));
   const options: CreateTableOptions = {};
   if (constraints.length > 0) options.constraints = constraints;
@@ -71,27 +71,13 @@ export function foreignKeyActions(fk: ForeignKeyDescription): { onDelete?: Forei
 }
 
 function foreignKeyClause(fk: ForeignKeyDescription): string {
-  const { onDelete, onUpdate } = foreignKeyActions(fk);
-  return (
-    `${constraintName(fk.name)}FOREIGN KEY (${fk.columns.map(quoteIdent).join(', ')}) ` +
-    `REFERENCES ${quoteIdent(fk.refTable)} (${fk.refColumns.map(quoteIdent).join(', ')})` +
-    (onUpdate ? ` ON UPDATE ${onUpdate}` : '') +
-    (onDelete ? ` ON DELETE ${onDelete}` : '') +
-    (fk.deferrable ? ` ${fk.deferrable}` : '')
-  );
+  const { onDelete = 'NO ACTION', onUpdate = 'NO ACTION' } = foreignKeyActions(fk);
+  const references = { table: fk.refTable, columns: fk.refColumns, onDelete, onUpdate, extra: fk.deferrable ?? '' };
+  return renderConstraint({ name: fk.name, sql: foreignKeySql(fk.columns, references) });
 }
 
 /** NO ACTION is SQLite's default: leaving it out keeps generated revisions short. */
 function action(text: string): ForeignKeyAction | undefined {
   const upper = text.toUpperCase().replace(/\s+/g, ' ').trim();
   return upper === 'NO ACTION' || upper === '' ? undefined : (upper as ForeignKeyAction);
-}
-
-function constraintName(name: string | null): string {
-  return name === null ? '' : `CONSTRAINT ${quoteIdent(name)} `;
-}
-
-/** A key term: a plain column is quoted, a term with COLLATE or DESC is kept as the description has it. */
-function keyTerm(term: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(term) ? quoteIdent(term) : readableSql(term);
 }

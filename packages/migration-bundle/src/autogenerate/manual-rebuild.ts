@@ -1,5 +1,6 @@
 import { mentions } from '../plan/table-rebuild.js';
-import { quoteIdent, quoteString } from '../render/quote.js';
+import { quoteIdent } from '../render/quote.js';
+import { carrySequenceSql, copyRowsSql, dropTriggerSql, dropViewSql } from '../render/statements.js';
 import type { SchemaDescription, TableDescription } from '../schema/description.js';
 import { createTableArgs } from './column-spec.js';
 import { AutogenerateError } from './errors.js';
@@ -45,8 +46,8 @@ export function rebuildByHand(
   const { columns, options } = createTableArgs({ ...to, name: copy });
 
   const operations: PlannedOperation[] = [];
-  for (const trigger of triggers) operations.push({ operation: { kind: 'execute', sql: `DROP TRIGGER ${quoteIdent(trigger.name)}` } });
-  for (const view of views) operations.push({ operation: { kind: 'execute', sql: `DROP VIEW ${quoteIdent(view.name)}` } });
+  for (const trigger of triggers) operations.push({ operation: { kind: 'execute', sql: dropTriggerSql(trigger.name) } });
+  for (const view of views) operations.push({ operation: { kind: 'execute', sql: dropViewSql(view.name) } });
   operations.push({
     operation: { kind: 'createTable', table: copy, columns, options },
     note: [
@@ -56,16 +57,9 @@ export function rebuildByHand(
       ),
     ].join('\n'),
   });
-  operations.push({
-    operation: {
-      kind: 'execute',
-      sql: `INSERT INTO ${quoteIdent(copy)} (${kept.join(', ')}) SELECT ${kept.join(', ')} FROM ${quoteIdent(table)}`,
-    },
-  });
+  operations.push({ operation: { kind: 'execute', sql: copyRowsSql(copy, table, kept, kept) } });
   if (from.autoincrement && to.autoincrement) {
-    // Keep the AUTOINCREMENT high-water mark: it may exceed the largest id still present.
-    operations.push({ operation: { kind: 'execute', sql: `DELETE FROM sqlite_sequence WHERE name = ${quoteString(copy)}` } });
-    operations.push({ operation: { kind: 'execute', sql: `UPDATE sqlite_sequence SET name = ${quoteString(copy)} WHERE name = ${quoteString(table)}` } });
+    for (const sql of carrySequenceSql(copy, table)) operations.push({ operation: { kind: 'execute', sql } });
   }
   operations.push({
     operation: { kind: 'dropTable', table },

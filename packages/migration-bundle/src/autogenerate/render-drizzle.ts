@@ -9,6 +9,8 @@ import {
   type SQLiteTable,
 } from 'drizzle-orm/sqlite-core';
 import { quoteIdent, quoteString } from '../render/quote.js';
+import { createIndexSql } from '../render/statements.js';
+import { checkSql, createTableSql, foreignKeySql, primaryKeySql, renderConstraint } from '../render/table.js';
 import type { Casing } from './casing.js';
 import { AutogenerateError } from './errors.js';
 
@@ -38,7 +40,7 @@ function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect, columnName:
     renderColumn(name, column, columnName(column), column.primary || singlePk.has(column), sqlText),
   );
   for (const pk of config.primaryKeys.filter((pk) => pk.columns.length > 1)) {
-    lines.push(`PRIMARY KEY (${pk.columns.map((c) => quoteIdent(columnName(c))).join(', ')})`);
+    lines.push(primaryKeySql(pk.columns.map(columnName)));
   }
   for (const fk of config.foreignKeys) {
     const ref = fk.reference();
@@ -48,12 +50,14 @@ function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect, columnName:
     let fkName = fk.getName();
     ref.columns.forEach((c, i) => (fkName = fkName.replace(c.name, from[i]!)));
     ref.foreignColumns.forEach((c, i) => (fkName = fkName.replace(c.name, to[i]!)));
-    let line =
-      `CONSTRAINT ${quoteIdent(fkName)} FOREIGN KEY (${from.map(quoteIdent).join(', ')})` +
-      ` REFERENCES ${quoteIdent(getTableName(ref.foreignTable))} (${to.map(quoteIdent).join(', ')})`;
-    if (fk.onUpdate && fk.onUpdate !== 'no action') line += ` ON UPDATE ${fk.onUpdate.toUpperCase()}`;
-    if (fk.onDelete && fk.onDelete !== 'no action') line += ` ON DELETE ${fk.onDelete.toUpperCase()}`;
-    lines.push(line);
+    const references = {
+      table: getTableName(ref.foreignTable),
+      columns: to,
+      onDelete: (fk.onDelete ?? 'no action').toUpperCase(),
+      onUpdate: (fk.onUpdate ?? 'no action').toUpperCase(),
+      extra: '',
+    };
+    lines.push(renderConstraint({ name: fkName, sql: foreignKeySql(from, references) }));
   }
   const checks = new Map<string, string>();
   for (const check of config.checks) {
@@ -67,10 +71,9 @@ function renderTable(table: SQLiteTable, dialect: SQLiteSyncDialect, columnName:
       );
     }
     checks.set(check.name, expr);
-    lines.push(`CONSTRAINT ${quoteIdent(check.name)} CHECK (${expr})`);
+    lines.push(renderConstraint({ name: check.name, sql: checkSql(expr) }));
   }
-  const statements = [`CREATE TABLE ${quoteIdent(name)} (\n  ${lines.join(',\n  ')}\n)`];
-  return [...statements, ...renderIndexes(table, config, columnName, sqlText).values()];
+  return [createTableSql(name, lines, {}), ...renderIndexes(table, config, columnName, sqlText).values()];
 }
 
 /**
@@ -93,7 +96,7 @@ function renderIndexes(
         `${name}: the unique constraint ${indexName} on (${columns.join(', ')}) has the name of another unique constraint or index; give one another name`,
       );
     }
-    indexes.set(indexName, `CREATE UNIQUE INDEX ${quoteIdent(indexName)} ON ${quoteIdent(name)} (${columns.map(quoteIdent).join(', ')})`);
+    indexes.set(indexName, createIndexSql({ name: indexName, table: name, columns: columns.map(quoteIdent), unique: true }));
   };
   for (const column of config.columns.filter((c) => c.isUnique)) {
     addUnique(column.uniqueName ?? uniqueKeyName(table, [column.name]), [columnName(column)]);
@@ -101,11 +104,7 @@ function renderIndexes(
   for (const index of config.indexes) {
     const { name: indexName, columns, unique, where } = index.config;
     const terms = columns.map((term) => (is(term, SQL) ? sqlText(term) : quoteIdent(columnName(term as SQLiteColumn))));
-    indexes.set(
-      indexName,
-      `CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(indexName)} ON ${quoteIdent(name)} (${terms.join(', ')})` +
-        (where ? ` WHERE ${sqlText(where)}` : ''),
-    );
+    indexes.set(indexName, createIndexSql({ name: indexName, table: name, columns: terms, unique: Boolean(unique), ...(where ? { where: sqlText(where) } : {}) }));
   }
   for (const unique of config.uniqueConstraints) {
     const columns = unique.columns.map(columnName);

@@ -3,7 +3,7 @@ import { createTableArgs } from './column-spec.js';
 import { rebuildByHand } from './manual-rebuild.js';
 import type { PlannedOperation } from './planned-operation.js';
 import { readableSql } from './readable-sql.js';
-import { quoteIdent } from '../render/quote.js';
+import { dropViewSql } from '../render/statements.js';
 import { readFirst } from './render-views.js';
 import { applyRenames, type Renames } from './renames.js';
 import { rebuildReason, tableDelta } from './table-delta.js';
@@ -114,7 +114,7 @@ function viewDelta(from: ViewDescription[], to: ViewDescription[], objectSql: Re
   const kept = from.filter((v) => toSql.get(v.name) === v.sql);
   const drop = readFirst(from.filter((v) => !kept.includes(v)).map(sqlOf))
     .reverse()
-    .map((view): PlannedOperation => ({ operation: { kind: 'execute', sql: `DROP VIEW ${quoteIdent(view.name)}` } }));
+    .map((view): PlannedOperation => ({ operation: { kind: 'execute', sql: dropViewSql(view.name) } }));
   const create = readFirst(to.filter((v) => fromSql.get(v.name) !== v.sql).map(sqlOf)).map(
     (view): PlannedOperation => ({ operation: { kind: 'execute', sql: view.sql } }),
   );

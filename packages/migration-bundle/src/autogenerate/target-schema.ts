@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { readSchema } from '../schema/describe.js';
-import { quoteIdent } from '../render/quote.js';
+import { probeSql } from '../render/statements.js';
 import type { SchemaDescription } from '../schema/description.js';
 import type { Casing } from './casing.js';
 import { AutogenerateError } from './errors.js';
@@ -55,7 +55,7 @@ export function targetSchema(drizzle: DrizzleSchema, casing?: Casing): Target {
  */
 function refuseBrokenView(db: Database.Database, name: string, casing: Casing | undefined): void {
   try {
-    db.prepare(`SELECT * FROM ${quoteIdent(name)} LIMIT 0`).all();
+    db.prepare(probeSql(name)).all();
   } catch (error) {
     const why = casing
       ? ' (drizzle builds a query-builder view before it knows the casing: name the columns it reads, or write the view with sql`...`)'

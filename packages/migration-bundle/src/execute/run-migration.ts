@@ -2,10 +2,10 @@ import type { Database } from 'better-sqlite3';
 import { planCoalesced } from '../plan/coalesce.js';
 import { planSteps, type MigrationStep } from '../plan/planner.js';
 import type { PlannedRevision, PlannedStatement } from '../plan/plan-types.js';
+import { copyRowsInRangeSql, rowidBoundsSql } from '../render/statements.js';
+import { normalizeSql } from '../sqlite/tokenize.js';
 import { MigrationError } from './migration-error.js';
 import { PlannerStatistics, type StatisticsReport } from './planner-statistics.js';
-import { quoteIdent } from '../render/quote.js';
-import { normalizeSql } from '../sqlite/tokenize.js';
 
 export interface ProgressEvent {
   revision: string;
@@ -244,7 +244,7 @@ function runCopy(db: Database, revision: string, statement: PlannedStatement, op
   const { table, rowid } = statement.copy!;
   if (!options.onProgress || !rowid) return db.prepare(statement.sql).run().changes;
   const bounds = db
-    .prepare(`SELECT min(${rowid}) AS low, max(${rowid}) AS high, count(*) AS total FROM ${quoteIdent(table)}`)
+    .prepare(rowidBoundsSql(table, rowid))
     .safeIntegers(true)
     .get() as { low: bigint | null; high: bigint | null; total: bigint };
   const total = Number(bounds.total);
@@ -255,7 +255,7 @@ function runCopy(db: Database, revision: string, statement: PlannedStatement, op
   const chunks = BigInt(Math.max(1, Math.ceil(total / (options.chunkRows ?? DEFAULT_CHUNK_ROWS))));
   const span = bounds.high - bounds.low + 1n;
   const step = span / chunks + (span % chunks ? 1n : 0n);
-  const copyRange = db.prepare(`${statement.sql} WHERE ${rowid} >= ? AND ${rowid} <= ?`);
+  const copyRange = db.prepare(copyRowsInRangeSql(statement.sql, rowid));
   let copied = 0;
   for (let from = bounds.low; from <= bounds.high; from += step) {
     const to = from + step - 1n < bounds.high ? from + step - 1n : bounds.high;

@@ -1,10 +1,19 @@
 import type { Database } from 'better-sqlite3';
-import type { ColumnSpec, CreateTableOptions, Operation } from '../ops/operation.js';
+import type { ColumnSpec, Operation } from '../ops/operation.js';
+import { columnFromSpec, defaultClauseValue, renderCreateTableFromSpec } from '../render/column-spec.js';
+import {
+  addColumnSql,
+  createIndexSql,
+  dropColumnSql,
+  dropIndexSql,
+  dropTableSql,
+  probeSql,
+  renameColumnSql,
+  renameTableSql,
+} from '../render/statements.js';
 import { cloneSchema } from '../sqlite/schema-clone.js';
 import { parseCreateTable } from '../sqlite/parse-create-table.js';
-import { renderColumn, type TableDef } from '../sqlite/table-def.js';
-import { quoteIdent } from '../render/quote.js';
-import { columnFromSpec, defaultClauseValue } from './column-spec.js';
+import type { TableDef } from '../sqlite/table-def.js';
 import { PlanError } from './errors.js';
 import type { PlannedRevision, PlannedStatement } from './plan-types.js';
 import { isRebuildOperation, mentions, TableRebuild } from './table-rebuild.js';
@@ -135,26 +144,25 @@ class RevisionPlanner {
         return this.emit({ sql: renderCreateTableFromSpec(op.table, op.columns, op.options) });
       case 'dropTable':
         this.pending.delete(op.table.toLowerCase());
-        return this.emit({ sql: `DROP TABLE ${quoteIdent(op.table)}` });
+        return this.emit({ sql: dropTableSql(op.table) });
       case 'renameTable':
         return this.renameTable(op.from, op.to);
       case 'renameColumn':
         return this.renameColumn(op.table, op.from, op.to);
       case 'createIndex': {
-        const where = op.where ? ` WHERE ${op.where}` : '';
-        const sql = `CREATE ${op.unique ? 'UNIQUE ' : ''}INDEX ${quoteIdent(op.name)} ON ${quoteIdent(op.table)} (${op.columns.map(indexTerm).join(', ')})${where}`;
+        const sql = createIndexSql(op);
         const pending = this.pending.get(op.table.toLowerCase());
         return pending ? pending.deferIndex(op.name, sql) : this.emit({ sql });
       }
       case 'dropIndex':
         if ([...this.pending.values()].some((rebuild) => rebuild.dropDeferredIndex(op.name))) return;
-        return this.emit({ sql: `DROP INDEX ${quoteIdent(op.name)}` });
+        return this.emit({ sql: dropIndexSql(op.name) });
     }
   }
 
   /** Native rename; a pending copy of the table, or of tables referencing it, follows the new name. */
   private renameTable(from: string, to: string): void {
-    this.emit({ sql: `ALTER TABLE ${quoteIdent(from)} RENAME TO ${quoteIdent(to)}`, rename: { from, to } });
+    this.emit({ sql: renameTableSql(from, to), rename: { from, to } });
     const own = this.pending.get(from.toLowerCase());
     if (own) {
       this.pending.delete(from.toLowerCase());
@@ -172,7 +180,7 @@ class RevisionPlanner {
     const own = this.pending.get(table.toLowerCase());
     const native = own ? own.renameColumn(from, to) : true;
     if (native) {
-      this.emit({ sql: `ALTER TABLE ${quoteIdent(table)} RENAME COLUMN ${quoteIdent(from)} TO ${quoteIdent(to)}` });
+      this.emit({ sql: renameColumnSql(table, from, to) });
     }
     for (const rebuild of this.pending.values()) if (rebuild !== own) rebuild.retargetReferencedColumn(table, from, to);
   }
@@ -181,10 +189,9 @@ class RevisionPlanner {
     const pending = this.pending.get(op.table.toLowerCase());
     if (!pending && !this.rebuiltAnyway.has(op.table.toLowerCase())) {
       if (op.kind === 'addColumn') {
-        const column = renderColumn(columnFromSpec(op.column));
-        if (addableNatively(op.column) && this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} ADD COLUMN ${column}`)) return;
+        if (addableNatively(op.column) && this.tryNative(addColumnSql(op.table, columnFromSpec(op.column)))) return;
       } else if (op.kind === 'dropColumn') {
-        if (this.tryNative(`ALTER TABLE ${quoteIdent(op.table)} DROP COLUMN ${quoteIdent(op.column)}`)) {
+        if (this.tryNative(dropColumnSql(op.table, op.column))) {
           return this.refuseTriggersUsing(op.table, [op.column]);
         }
       }
@@ -239,7 +246,7 @@ class RevisionPlanner {
     const views = this.db.prepare("SELECT name FROM sqlite_schema WHERE type = 'view'").all() as { name: string }[];
     for (const { name } of views) {
       try {
-        this.db.prepare(`SELECT * FROM ${quoteIdent(name)} LIMIT 0`).all();
+        this.db.prepare(probeSql(name)).all();
       } catch (error) {
         throw new PlanError(`view ${name} no longer works after this revision: ${(error as Error).message}`);
       }
@@ -258,19 +265,4 @@ function addableNatively(spec: ColumnSpec): boolean {
   const value = spec.default === undefined ? undefined : defaultClauseValue(spec.default);
   if (value !== undefined && (value.startsWith('(') || TIME_DEFAULTS.has(value.toLowerCase()))) return false;
   return !spec.notNull || (value !== undefined && value.toLowerCase() !== 'null');
-}
-
-/** An index key: a plain column name is quoted; an expression or `col DESC` is kept as written. */
-function indexTerm(term: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(term) ? quoteIdent(term) : term;
-}
-
-export function renderCreateTableFromSpec(table: string, columns: ColumnSpec[], options: CreateTableOptions): string {
-  const keyColumns = columns.filter((c) => c.primaryKey);
-  const composite = keyColumns.length > 1;
-  const lines = columns.map((spec) => renderColumn(columnFromSpec(spec, !composite)));
-  if (composite) lines.push(`PRIMARY KEY (${keyColumns.map((c) => quoteIdent(c.name)).join(', ')})`);
-  lines.push(...(options.constraints ?? []));
-  const suffix = [options.withoutRowid ? 'WITHOUT ROWID' : '', options.strict ? 'STRICT' : ''].filter(Boolean).join(', ');
-  return `CREATE TABLE ${quoteIdent(table)} (\n  ${lines.join(',\n  ')}\n)${suffix ? ' ' + suffix : ''}`;
 }

@@ -1,11 +1,19 @@
 import type { AlterColumnChanges, ColumnSpec, Operation } from '../ops/operation.js';
+import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from '../render/column-spec.js';
+import { quoteIdent } from '../render/quote.js';
+import {
+  carrySequenceSql,
+  commentLines,
+  copyRowsSql,
+  dropTableSql,
+  legacyAlterTableSql,
+  renameTableSql,
+} from '../render/statements.js';
+import { checkSql, foreignKeySql, renderConstraint, renderCreateTable, renderReferences, uniqueSql } from '../render/table.js';
 import {
   findColumn,
   hasAutoincrement,
   isGenerated,
-  renderConstraint,
-  renderCreateTable,
-  renderReferences,
   rowidAlias,
   type ColumnConstraint,
   type ColumnDef,
@@ -13,9 +21,7 @@ import {
   type TableConstraint,
   type TableDef,
 } from '../sqlite/table-def.js';
-import { quoteIdent, quoteString } from '../render/quote.js';
 import { normalizeSql, renameIdentifier, tokenize, unqualify } from '../sqlite/tokenize.js';
-import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from './column-spec.js';
 import { PlanError } from './errors.js';
 import type { PlannedStatement } from './plan-types.js';
 
@@ -184,7 +190,7 @@ export class TableRebuild {
       case 'alterColumn':
         return this.alterColumn(op.column, op.changes);
       case 'addCheck':
-        this.target.constraints.push({ kind: 'check', name: op.name, sql: `CHECK (${op.expr})`, expr: op.expr });
+        this.target.constraints.push({ kind: 'check', name: op.name, sql: checkSql(op.expr), expr: op.expr });
         return;
       case 'dropCheck': {
         const expr = op.expr === undefined ? '' : normalizeSql(unqualify(op.expr, this.table));
@@ -194,8 +200,7 @@ export class TableRebuild {
       }
       case 'addUnique': {
         for (const column of op.columns) this.requireColumn(column);
-        const sql = `UNIQUE (${op.columns.map(quoteIdent).join(', ')})`;
-        this.target.constraints.push({ kind: 'unique', name: op.name, columns: op.columns, sql });
+        this.target.constraints.push({ kind: 'unique', name: op.name, columns: op.columns, sql: uniqueSql(op.columns.map(quoteIdent)) });
         return;
       }
       case 'dropUnique': {
@@ -349,26 +354,23 @@ export class TableRebuild {
       insertColumns.unshift(rowid);
       selectExprs.unshift(rowid);
     }
-    const said = this.droppedWithColumns.map((line) => `-- dropped with column ${line}\n`).join('');
+    const said = commentLines(this.droppedWithColumns.map((line) => `dropped with column ${line}`));
     const statements: PlannedStatement[] = [
       { sql: said + renderCreateTable(this.target, temp) },
       {
-        sql: `INSERT INTO ${quoteIdent(temp)} (${insertColumns.join(', ')}) SELECT ${selectExprs.join(', ')} FROM ${quoteIdent(table)}`,
+        sql: copyRowsSql(temp, table, insertColumns, selectExprs),
         copy: { table, rowid: this.original.withoutRowid ? null : rowid, recomputed: this.recomputedColumns() },
       },
     ];
     if (hasAutoincrement(this.original) && hasAutoincrement(this.target)) {
       // Keep the AUTOINCREMENT high-water mark: it may exceed the largest rowid still present.
-      statements.push(
-        { sql: `DELETE FROM sqlite_sequence WHERE name = ${quoteString(temp)}` },
-        { sql: `UPDATE sqlite_sequence SET name = ${quoteString(temp)} WHERE name = ${quoteString(table)}` },
-      );
+      statements.push(...carrySequenceSql(temp, table).map((sql) => ({ sql })));
     }
     statements.push(
-      { sql: `DROP TABLE ${quoteIdent(table)}` },
-      { sql: 'PRAGMA legacy_alter_table = ON' },
-      { sql: `ALTER TABLE ${quoteIdent(temp)} RENAME TO ${quoteIdent(table)}` },
-      { sql: 'PRAGMA legacy_alter_table = OFF' },
+      { sql: dropTableSql(table) },
+      { sql: legacyAlterTableSql(true) },
+      { sql: renameTableSql(temp, table) },
+      { sql: legacyAlterTableSql(false) },
       ...indexSql.map((sql) => ({ sql })),
       ...this.deferredIndexes.map(({ sql }) => ({ sql })),
       ...triggerSql.map((sql) => ({ sql })),
@@ -422,10 +424,6 @@ function generatedSql(column: ColumnDef): string {
 function collationOf(column: ColumnDef): string {
   const collate = column.constraints.find((c) => c.kind === 'collate');
   return collate?.kind === 'collate' ? collate.collation.toLowerCase() : 'binary';
-}
-
-function foreignKeySql(columns: string[], references: ReferencesClause): string {
-  return `FOREIGN KEY (${columns.map(quoteIdent).join(', ')}) ${renderReferences(references)}`;
 }
 
 /** True when an SQL expression names the identifier (case-insensitive, quoted or not). */

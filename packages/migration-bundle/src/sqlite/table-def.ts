@@ -1,5 +1,3 @@
-import { quoteIdent } from '../render/quote.js';
-
 /** A foreign-key clause: `REFERENCES table (columns) ON DELETE ... ON UPDATE ... [MATCH ...] [DEFERRABLE ...]`. */
 export interface ReferencesClause {
   table: string;
@@ -75,32 +73,4 @@ export function rowidAlias(table: TableDef): ColumnDef | undefined {
   // SQLite's quirk: a column-level `INTEGER PRIMARY KEY DESC` is not an alias of the rowid.
   const descending = column?.constraints.some((k) => k.kind === 'primaryKey' && /\bDESC\b/i.test(k.sql));
   return column && !descending && column.type.toUpperCase() === 'INTEGER' ? column : undefined;
-}
-
-export function renderConstraint(constraint: { name: string | null; sql: string }): string {
-  return constraint.name === null ? constraint.sql : `CONSTRAINT ${quoteIdent(constraint.name)} ${constraint.sql}`;
-}
-
-export function renderColumn(column: ColumnDef): string {
-  const parts = [quoteIdent(column.name)];
-  if (column.type) parts.push(column.type);
-  for (const constraint of column.constraints) parts.push(renderConstraint(constraint));
-  return parts.join(' ');
-}
-
-/** Renders `CREATE TABLE` for the definition, under `name` when given. */
-export function renderCreateTable(table: TableDef, name = table.name): string {
-  const lines = [...table.columns.map(renderColumn), ...table.constraints.map(renderConstraint)];
-  const options = [table.withoutRowid ? 'WITHOUT ROWID' : '', table.strict ? 'STRICT' : ''].filter(Boolean);
-  return `CREATE TABLE ${quoteIdent(name)} (\n  ${lines.join(',\n  ')}\n)${options.length ? ' ' + options.join(', ') : ''}`;
-}
-
-export function renderReferences(ref: ReferencesClause): string {
-  const columns = ref.columns.length ? ` (${ref.columns.map(quoteIdent).join(', ')})` : '';
-  const actions = [
-    ref.onDelete !== 'NO ACTION' ? ` ON DELETE ${ref.onDelete}` : '',
-    ref.onUpdate !== 'NO ACTION' ? ` ON UPDATE ${ref.onUpdate}` : '',
-    ref.extra ? ` ${ref.extra}` : '',
-  ].join('');
-  return `REFERENCES ${quoteIdent(ref.table)}${columns}${actions}`;
 }

@@ -1,6 +1,7 @@
-import type { ColumnReference, ColumnSpec } from '../ops/operation.js';
-import { renderReferences, type ColumnConstraint, type ColumnDef, type ReferencesClause } from '../sqlite/table-def.js';
+import type { ColumnReference, ColumnSpec, CreateTableOptions } from '../ops/operation.js';
+import type { ColumnConstraint, ColumnDef, ReferencesClause } from '../sqlite/table-def.js';
 import { tokenize } from '../sqlite/tokenize.js';
+import { checkSql, createTableSql, primaryKeySql, renderColumn, renderReferences } from './table.js';
 
 export function referencesClause(ref: ColumnReference): ReferencesClause {
   return {
@@ -58,10 +59,20 @@ export function columnFromSpec(spec: ColumnSpec, inlinePrimaryKey = true): Colum
   if (spec.unique) constraints.push({ kind: 'unique', name: null, sql: 'UNIQUE' });
   if (spec.default !== undefined) constraints.push(defaultConstraint(spec.default));
   if (spec.collate) constraints.push(collateConstraint(spec.collate));
-  if (spec.check) constraints.push({ kind: 'check', name: null, sql: `CHECK (${spec.check})`, expr: spec.check });
+  if (spec.check) constraints.push({ kind: 'check', name: null, sql: checkSql(spec.check), expr: spec.check });
   if (spec.references) {
     const references = referencesClause(spec.references);
     constraints.push({ kind: 'references', name: null, sql: renderReferences(references), references });
   }
   return { name: spec.name, type: spec.type, constraints };
+}
+
+/** `op.createTable`'s statement. */
+export function renderCreateTableFromSpec(table: string, columns: ColumnSpec[], options: CreateTableOptions): string {
+  const keyColumns = columns.filter((c) => c.primaryKey);
+  const composite = keyColumns.length > 1;
+  const lines = columns.map((spec) => renderColumn(columnFromSpec(spec, !composite)));
+  if (composite) lines.push(primaryKeySql(keyColumns.map((c) => c.name)));
+  lines.push(...(options.constraints ?? []));
+  return createTableSql(table, lines, options);
 }
