@@ -11,4 +11,4 @@ export { REVISION_ID, schemaDescriptionShape } from './bundle/manifest-shape.js'
 export { BundleError } from './bundle/errors.js';
 export { DEFAULT_MAX_BUNDLE_BYTES, verifyBundle, type VerifiedBundle, type VerifyOptions } from './bundle/verify.js';
 export type { Manifest, ManifestRevision } from './bundle/manifest.js';
-export { quoteIdent } from './render/quote.js';
+export { quoteIdent } from './sqlite/quote.js';

@@ -1,5 +1,5 @@
 import { mentions } from '../plan/table-rebuild.js';
-import { quoteIdent } from '../render/quote.js';
+import { quoteIdent } from '../sqlite/quote.js';
 import { carrySequenceSql, copyRowsSql, dropTriggerSql, dropViewSql } from '../render/statements.js';
 import type { SchemaDescription, TableDescription } from '../schema/description.js';
 import { createTableArgs } from './column-spec.js';

@@ -8,7 +8,7 @@ import {
   type SQLiteColumn,
   type SQLiteTable,
 } from 'drizzle-orm/sqlite-core';
-import { quoteIdent, quoteString } from '../render/quote.js';
+import { quoteIdent, quoteString } from '../sqlite/quote.js';
 import { createIndexSql } from '../render/statements.js';
 import { checkSql, createTableSql, foreignKeySql, primaryKeySql, renderConstraint } from '../render/table.js';
 import type { Casing } from './casing.js';

@@ -1,7 +1,7 @@
 import { SQLiteSyncDialect, getViewConfig, type SQLiteView } from 'drizzle-orm/sqlite-core';
 import { mentions } from '../plan/table-rebuild.js';
 import type { Casing } from './casing.js';
-import { quoteIdent } from '../render/quote.js';
+import { quoteIdent } from '../sqlite/quote.js';
 
 /**
  * Written into every view the schema creates, where SQLite keeps it: a later schema without the

@@ -20,7 +20,7 @@ import { diffSchemas, formatSchemaDiff } from '../schema/diff.js';
 import { readSchema } from '../schema/describe.js';
 import { fingerprintDatabase } from '../schema/fingerprint.js';
 import { runMigration, type RevisionRunReport, type RunOptions } from '../execute/run-migration.js';
-import { quoteIdent } from '../render/quote.js';
+import { quoteIdent } from '../sqlite/quote.js';
 
 const openDirs: string[] = [];
 /** Real files, on tmpfs where the machine has one (fsync there costs nothing). */

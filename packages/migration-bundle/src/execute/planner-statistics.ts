@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { mentions } from '../plan/table-rebuild.js';
-import { quoteIdent } from '../render/quote.js';
+import { quoteIdent } from '../sqlite/quote.js';
 
 /** Rows ANALYZE visits per index when it must measure one (`PRAGMA analysis_limit`): cheap, approximate. */
 export const ANALYSIS_LIMIT = 1000;

@@ -1,6 +1,6 @@
 import type { AlterColumnChanges, ColumnSpec, Operation } from '../ops/operation.js';
 import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from '../render/column-spec.js';
-import { quoteIdent } from '../render/quote.js';
+import { quoteIdent } from '../sqlite/quote.js';
 import {
   carrySequenceSql,
   commentLines,

@@ -4,7 +4,7 @@
  */
 import type { Operation } from '../ops/operation.js';
 import type { ColumnDef } from '../sqlite/table-def.js';
-import { quoteIdent, quoteString } from './quote.js';
+import { quoteIdent, quoteString } from '../sqlite/quote.js';
 import { keyTerm, renderColumn } from './table.js';
 
 export function dropTableSql(table: string): string {

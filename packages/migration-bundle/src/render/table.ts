@@ -1,5 +1,5 @@
 import type { ColumnDef, ReferencesClause, TableDef } from '../sqlite/table-def.js';
-import { quoteIdent } from './quote.js';
+import { quoteIdent } from '../sqlite/quote.js';
 
 /** A constraint's text, after `CONSTRAINT "name"` when it has a name. */
 export function renderConstraint(constraint: { name: string | null; sql: string }): string {

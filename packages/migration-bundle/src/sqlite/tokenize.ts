@@ -1,4 +1,4 @@
-import { quoteIdent } from '../render/quote.js';
+import { quoteIdent } from './quote.js';
 
 /** A lexical token of SQLite's SQL dialect. `text` is the exact source slice. */
 export interface Token {
