@@ -1,6 +1,5 @@
 import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
-import { addColumnOptions, foreignKeyActions, primaryKeyColumns } from './column-spec.js';
-import { AutogenerateError } from './errors.js';
+import { addColumnOptions, foreignKeyActions, generatedSpec, primaryKeyColumns } from './column-spec.js';
 import type { PlannedOperation } from './planned-operation.js';
 import { readableSql } from './readable-sql.js';
 
@@ -50,7 +49,7 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
 }
 
 function addedColumn(table: TableDescription, column: ColumnDescription): PlannedOperation {
-  const options = addColumnOptions(table, column);
+  const options = addColumnOptions(column);
   const note =
     options.notNull && options.default === undefined
       ? `${table.name}.${column.name} is NOT NULL without a default: this fails if ${table.name} has rows; give it a default.`
@@ -90,12 +89,6 @@ export function tableDelta(
       columns.push(addedColumn(to, column));
       continue;
     }
-    if (signature(old.generated) !== signature(column.generated)) {
-      throw new AutogenerateError(
-        'unsupported-change',
-        `${table}.${column.name}: a generated column changes, which op.alterColumn cannot express; write this part of the revision with op.execute`,
-      );
-    }
     const changes: Extract<PlannedOperation['operation'], { kind: 'alterColumn' }>['changes'] = {};
     const notes: string[] = [];
     if (old.type !== column.type) {
@@ -112,6 +105,10 @@ export function tableDelta(
     }
     if (old.default !== column.default) changes.default = column.default === null ? null : readableSql(column.default);
     if (old.collate !== column.collate && column.collate !== null) changes.collate = column.collate;
+    if (signature(old.generated) !== signature(column.generated)) {
+      changes.generated = column.generated === null ? null : generatedSpec(column.generated);
+      if (column.generated === null) notes.push(`${table}.${column.name} is no longer generated: it keeps the values it computed.`);
+    }
     if (Object.keys(changes).length > 0) {
       columns.push({
         operation: { kind: 'alterColumn', table, column: column.name, changes },
@@ -121,10 +118,9 @@ export function tableDelta(
   }
   for (const column of from.columns) {
     if (!to.columns.some((c) => c.name === column.name)) {
-      columns.push({
-        operation: { kind: 'dropColumn', table, column: column.name },
-        note: `Discards every value of ${table}.${column.name}.`,
-      });
+      const operation = { kind: 'dropColumn' as const, table, column: column.name };
+      // A generated column's values are computed from the others: nothing is lost with it.
+      columns.push(column.generated ? { operation } : { operation, note: `Discards every value of ${table}.${column.name}.` });
     }
   }
 

@@ -8,6 +8,12 @@ export interface ColumnReference {
   onUpdate?: ForeignKeyAction;
 }
 
+/** A generated column: `expr` is SQL over the row's other columns; VIRTUAL (computed when read) unless `stored`. */
+export interface GeneratedColumn {
+  expr: string;
+  stored?: boolean;
+}
+
 /** A column as `op.createTable` and `op.addColumn` describe it; `type` and `default` are SQL text. */
 export interface ColumnSpec {
   name: string;
@@ -20,6 +26,8 @@ export interface ColumnSpec {
   collate?: string;
   check?: string;
   references?: ColumnReference;
+  /** `GENERATED ALWAYS AS (expr) VIRTUAL|STORED`; such a column takes no default and is never written. */
+  generated?: GeneratedColumn;
 }
 
 export interface CreateTableOptions {
@@ -40,6 +48,11 @@ export interface AlterColumnChanges {
   collate?: string | null;
   /** SQL expression over the old row computing the new value during the copy. */
   using?: string;
+  /**
+   * A new generation expression (or kind) for the column; `null` makes a generated column a plain
+   * one holding the values it computed.
+   */
+  generated?: GeneratedColumn | null;
 }
 
 export interface IndexOptions {

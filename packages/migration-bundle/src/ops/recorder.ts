@@ -4,6 +4,7 @@ import type {
   ColumnSpec,
   CreateTableOptions,
   ForeignKeyAction,
+  GeneratedColumn,
   Operation,
   Operations,
 } from './operation.js';
@@ -76,11 +77,13 @@ const COLUMN_KEYS = [
   'collate',
   'check',
   'references',
+  'generated',
 ] as const;
-const ADD_COLUMN_KEYS = ['notNull', 'default', 'unique', 'collate', 'check', 'references'] as const;
+const ADD_COLUMN_KEYS = ['notNull', 'default', 'unique', 'collate', 'check', 'references', 'generated'] as const;
+const GENERATED_KEYS = ['expr', 'stored'] as const;
 const REFERENCE_KEYS = ['table', 'column', 'onDelete', 'onUpdate'] as const;
 const CREATE_TABLE_KEYS = ['constraints', 'strict', 'withoutRowid'] as const;
-const ALTER_COLUMN_KEYS = ['type', 'notNull', 'default', 'collate', 'using'] as const;
+const ALTER_COLUMN_KEYS = ['type', 'notNull', 'default', 'collate', 'using', 'generated'] as const;
 const INDEX_KEYS = ['unique', 'where'] as const;
 const FOREIGN_KEY_KEYS = ['onDelete', 'onUpdate'] as const;
 const CHECK_MATCH_KEYS = ['expr'] as const;
@@ -151,6 +154,10 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
       if (o.default !== undefined) copy.default = o.default === null ? null : a.sql(o.default, 'default');
       if (o.collate !== undefined) copy.collate = a.nameOrNull(o.collate, 'collate');
       if (o.using !== undefined) copy.using = a.sql(o.using, 'using');
+      if (o.generated !== undefined) copy.generated = o.generated === null ? null : a.generated(o.generated, 'generated');
+      if (copy.generated && (copy.using !== undefined || typeof copy.default === 'string')) {
+        a.fail('invalid-argument', 'generated', 'a generated column computes its values: it takes neither "using" nor a default');
+      }
       if (Object.keys(copy).length === 0) {
         a.fail('invalid-argument', 'changes', `changes name nothing to change (known: ${ALTER_COLUMN_KEYS.join(', ')})`);
       }
@@ -339,6 +346,19 @@ class ArgumentReader {
     if (o.collate !== undefined) column.collate = this.name(o.collate, `${prefix}collate`);
     if (o.check !== undefined) column.check = this.sql(o.check, `${prefix}check`);
     if (o.references !== undefined) column.references = this.reference(o.references, `${prefix}references`);
+    if (o.generated !== undefined) {
+      column.generated = this.generated(o.generated, `${prefix}generated`);
+      if (column.default !== undefined || column.primaryKey) {
+        this.fail('invalid-argument', `${prefix}generated`, 'a generated column can have neither a default nor be part of the primary key');
+      }
+    }
+  }
+
+  generated(value: unknown, key: string): GeneratedColumn {
+    const o = this.options(value, GENERATED_KEYS, key);
+    const generated: GeneratedColumn = { expr: this.sql(o.expr, `${key}.expr`) };
+    setIfDefined(generated, 'stored', this.boolean(o.stored, `${key}.stored`));
+    return generated;
   }
 
   reference(value: unknown, key: string): ColumnReference {

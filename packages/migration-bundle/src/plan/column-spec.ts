@@ -1,4 +1,4 @@
-import type { ColumnReference, ColumnSpec } from '../ops/operation.js';
+import type { ColumnReference, ColumnSpec, GeneratedColumn } from '../ops/operation.js';
 import { renderReferences, type ColumnConstraint, type ColumnDef, type ReferencesClause } from '../sqlite/table-def.js';
 import { tokenize } from '../sqlite/tokenize.js';
 
@@ -43,6 +43,10 @@ export function collateConstraint(collation: string): ColumnConstraint {
   return { kind: 'collate', name: null, sql: `COLLATE ${collation}`, collation };
 }
 
+export function generatedConstraint({ expr, stored }: GeneratedColumn): ColumnConstraint {
+  return { kind: 'generated', name: null, sql: `GENERATED ALWAYS AS (${expr}) ${stored ? 'STORED' : 'VIRTUAL'}`, expr, stored: Boolean(stored) };
+}
+
 /** The column definition a spec describes; `inlinePrimaryKey` is false for composite keys. */
 export function columnFromSpec(spec: ColumnSpec, inlinePrimaryKey = true): ColumnDef {
   const constraints: ColumnConstraint[] = [];
@@ -54,6 +58,7 @@ export function columnFromSpec(spec: ColumnSpec, inlinePrimaryKey = true): Colum
       autoincrement: Boolean(spec.autoincrement),
     });
   }
+  if (spec.generated) constraints.push(generatedConstraint(spec.generated));
   if (spec.notNull) constraints.push(notNullConstraint());
   if (spec.unique) constraints.push({ kind: 'unique', name: null, sql: 'UNIQUE' });
   if (spec.default !== undefined) constraints.push(defaultConstraint(spec.default));

@@ -255,6 +255,9 @@ const TIME_DEFAULTS = new Set(['current_time', 'current_date', 'current_timestam
  */
 function addableNatively(spec: ColumnSpec): boolean {
   if (spec.primaryKey || spec.unique) return false;
+  // SQLite computes a VIRTUAL column when read (it checks NOT NULL and CHECK on the rows as it adds
+  // one); a STORED one would have to be written into every row, which ADD COLUMN never does.
+  if (spec.generated) return !spec.generated.stored;
   const value = spec.default === undefined ? undefined : defaultClauseValue(spec.default);
   if (value !== undefined && (value.startsWith('(') || TIME_DEFAULTS.has(value.toLowerCase()))) return false;
   return !spec.notNull || (value !== undefined && value.toLowerCase() !== 'null');

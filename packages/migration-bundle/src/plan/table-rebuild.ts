@@ -14,7 +14,7 @@ import {
   type TableDef,
 } from '../sqlite/table-def.js';
 import { normalizeSql, quoteIdent, quoteString, renameIdentifier, tokenize, unqualify } from '../sqlite/tokenize.js';
-import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from './column-spec.js';
+import { collateConstraint, columnFromSpec, defaultConstraint, generatedConstraint, notNullConstraint } from './column-spec.js';
 import { PlanError } from './errors.js';
 import type { PlannedStatement } from './plan-types.js';
 
@@ -294,6 +294,17 @@ export class TableRebuild {
     if (changes.collate !== undefined) {
       column.constraints = column.constraints.filter((c) => c.kind !== 'collate');
       if (changes.collate !== null) column.constraints.push(collateConstraint(changes.collate));
+    }
+    if (changes.generated !== undefined) {
+      const wasGenerated = isGenerated(column);
+      column.constraints = column.constraints.filter((c) => c.kind !== 'generated');
+      if (changes.generated !== null) {
+        column.constraints.push(generatedConstraint(changes.generated));
+        this.sources.delete(column.name.toLowerCase());
+      } else if (wasGenerated && findColumn(this.original, column.name)) {
+        // A generated column made plain keeps the values it computed: the old table still computes them.
+        this.sources.set(column.name.toLowerCase(), quoteIdent(column.name));
+      }
     }
     if (changes.using !== undefined) {
       if (isGenerated(column)) throw new PlanError(`column ${this.table}.${column.name} is generated; it cannot take "using"`);
