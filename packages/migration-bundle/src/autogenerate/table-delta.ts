@@ -25,12 +25,9 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
   if (signature(from.uniques) !== signature(to.uniques)) return 'UNIQUE constraints change';
   const kept = new Set(to.columns.map((c) => c.name));
   const before = new Set(from.columns.map((c) => c.name));
-  const reachable = [
-    ...from.columns.filter((c) => kept.has(c.name)).map((c) => c.name),
-    ...to.columns.filter((c) => !before.has(c.name)).map((c) => c.name),
-  ];
-  // op.addColumn appends: a column added anywhere else, or a reordering, needs a copy.
-  if (signature(reachable) !== signature(to.columns.map((c) => c.name))) return 'column order changes';
+  // op.addColumn puts a new column anywhere (before/after); kept columns that change places need a copy.
+  const keptOrder = (columns: ColumnDescription[], other: Set<string>) => signature(columns.filter((c) => other.has(c.name)).map((c) => c.name));
+  if (keptOrder(from.columns, kept) !== keptOrder(to.columns, before)) return 'column order changes';
   for (const column of to.columns) {
     const old = from.columns.find((c) => c.name === column.name);
     if (old?.collate && !column.collate) return `${to.name}.${column.name} loses COLLATE ${old.collate}`;
@@ -48,13 +45,22 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
   return null;
 }
 
-function addedColumn(table: TableDescription, column: ColumnDescription): PlannedOperation {
+/**
+ * `op.addColumn` for the column `to` has at `index`: appended when only new columns follow it (they
+ * are added after it, in order), else placed after the column before it (kept, or added just
+ * before), or, first, before the first kept column.
+ */
+function addedColumn(table: TableDescription, index: number, from: TableDescription): PlannedOperation {
+  const column = table.columns[index]!;
+  const isOld = (c: ColumnDescription) => from.columns.some((old) => old.name === c.name);
+  const later = table.columns.slice(index + 1);
+  const position = !later.some(isOld) ? {} : index > 0 ? { after: table.columns[index - 1]!.name } : { before: later.find(isOld)!.name };
   const options = addColumnOptions(column);
   const note =
     options.notNull && options.default === undefined
       ? `${table.name}.${column.name} is NOT NULL without a default: this fails if ${table.name} has rows; give it a default.`
       : undefined;
-  const operation = { kind: 'addColumn' as const, table: table.name, column: { name: column.name, type: readableSql(column.type), ...options } };
+  const operation = { kind: 'addColumn' as const, table: table.name, column: { name: column.name, type: readableSql(column.type), ...options }, ...position };
   return note ? { operation, note } : { operation };
 }
 
@@ -83,10 +89,10 @@ export function tableDelta(
     }
   }
 
-  for (const column of to.columns) {
+  for (const [index, column] of to.columns.entries()) {
     const old = from.columns.find((c) => c.name === column.name);
     if (!old) {
-      columns.push(addedColumn(to, column));
+      columns.push(addedColumn(to, index, from));
       continue;
     }
     const changes: Extract<PlannedOperation['operation'], { kind: 'alterColumn' }>['changes'] = {};

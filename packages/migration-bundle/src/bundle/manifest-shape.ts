@@ -50,7 +50,7 @@ const operationShape = taggedUnion('kind', {
   }),
   dropTable: object({ kind: literal('dropTable'), table: string }),
   renameTable: object({ kind: literal('renameTable'), from: string, to: string }),
-  addColumn: object({ kind: literal('addColumn'), table: string, column: columnSpec }),
+  addColumn: object({ kind: literal('addColumn'), table: string, column: columnSpec }, { before: string, after: string }),
   dropColumn: object({ kind: literal('dropColumn'), table: string, column: string }),
   renameColumn: object({ kind: literal('renameColumn'), table: string, from: string, to: string }),
   alterColumn: object({

@@ -63,6 +63,22 @@ describe('generated columns, both ways, on 12,500 rows', () => {
     });
   });
 
+  it('dropping a generated column runs natively, VIRTUAL or STORED; the down puts it back where it was', () => {
+    roundTrip({
+      up: (op) => {
+        op.dropColumn('orders', 'label');
+        op.dropColumn('orders', 'qty_cents');
+      },
+      down: (op) => {
+        op.addColumn('orders', 'label', 'TEXT', { generated: { expr: "sku || ' x' || qty" }, after: 'code' });
+        op.addColumn('orders', 'qty_cents', 'INTEGER', { generated: { expr: 'qty * 100', stored: true } });
+      },
+      native: true,
+      dropped: ['label', 'qty_cents'],
+      afterUp: (db) => expect(orderSql(db)).not.toMatch(/GENERATED/),
+    });
+  });
+
   it('a table created with generated columns, and a generated column cannot take a default or be written by using', () => {
     const refusal = (up: (op: Operations) => void) =>
       thrown(() => buildChain([{ id: 'r001_store', up: createStore }, { id: 'r002_change', up }])).message;
@@ -73,5 +89,40 @@ describe('generated columns, both ways, on 12,500 rows', () => {
     expect(refusal((op) => op.addColumn('orders', 'g', 'TEXT', { generated: { expr: 'sku', virtual: true } as never }))).toMatch(
       /unknown key "virtual"/,
     );
+  });
+});
+
+describe('column positions, both ways, on 12,500 rows', () => {
+  it('addColumn after a column rebuilds with the column in place; the down drops it natively', () => {
+    roundTrip({
+      up: (op) => op.addColumn('orders', 'gift', 'INTEGER', { notNull: true, default: '0', after: 'qty' }),
+      down: (op) => op.dropColumn('orders', 'gift'),
+      afterUp: (db) => {
+        expect(columnsOf(db, 'orders').slice(3, 6)).toEqual(['qty', 'gift', 'note']);
+        expect(valuesOf(db, 'SELECT count(*) FROM orders WHERE gift IS NOT 0')).toEqual([[0]]);
+      },
+    });
+  });
+
+  it('a dropped column comes back where it was (before the first column too), so check passes on the pair', () => {
+    roundTrip({
+      up: (op) => {
+        op.dropColumn('orders', 'label');
+        op.addColumn('orders', 'first', 'TEXT', { before: 'id', default: "'f'" });
+      },
+      down: (op) => {
+        op.dropColumn('orders', 'first');
+        op.addColumn('orders', 'label', 'TEXT', { generated: { expr: "sku || ' x' || qty" }, before: 'qty_cents' });
+      },
+      dropped: ['label'],
+      afterUp: (db) => expect(columnsOf(db, 'orders')[0]).toBe('first'),
+    });
+  });
+
+  it('refuses a position naming no column, or two positions', () => {
+    const refusal = (up: (op: Operations) => void) =>
+      thrown(() => buildChain([{ id: 'r001_store', up: createStore }, { id: 'r002_change', up }])).message;
+    expect(refusal((op) => op.addColumn('orders', 'x', 'TEXT', { after: 'nope' }))).toMatch(/table orders has no column nope/);
+    expect(refusal((op) => op.addColumn('orders', 'x', 'TEXT', { after: 'qty', before: 'sku' }))).toMatch(/before or after, not both/);
   });
 });

@@ -62,7 +62,7 @@ describe('unnamed constraints, collations and columns with their constraints, bo
     roundTrip({
       up: (op) => op.dropColumn('orders', 'code'),
       down: (op) => {
-        op.addColumn('orders', 'code', 'TEXT');
+        op.addColumn('orders', 'code', 'TEXT', { before: 'label' });
         op.addUnique('orders', null, ['code']);
         op.addCheck('orders', null, 'length(code) > 2');
       },

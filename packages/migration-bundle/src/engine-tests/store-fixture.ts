@@ -46,9 +46,9 @@ export function createStore(op: Operations): void {
       { name: 'sku', type: 'TEXT', notNull: true },
       { name: 'qty', type: 'INTEGER', notNull: true },
       { name: 'note', type: 'TEXT', collate: 'NOCASE' },
+      { name: 'code', type: 'TEXT' },
       { name: 'label', type: 'TEXT', generated: { expr: "sku || ' x' || qty" } },
       { name: 'qty_cents', type: 'INTEGER', generated: { expr: 'qty * 100', stored: true } },
-      { name: 'code', type: 'TEXT' },
     ],
     {
       constraints: [

@@ -37,7 +37,13 @@ export interface CreateTableOptions {
   withoutRowid?: boolean;
 }
 
-export type AddColumnOptions = Omit<ColumnSpec, 'name' | 'type' | 'primaryKey' | 'autoincrement'>;
+/** Where `op.addColumn` puts the column: last unless `before` or `after` names a column of the table. */
+export interface ColumnPosition {
+  before?: string;
+  after?: string;
+}
+
+export type AddColumnOptions = Omit<ColumnSpec, 'name' | 'type' | 'primaryKey' | 'autoincrement'> & ColumnPosition;
 
 export interface AlterColumnChanges {
   type?: string;
@@ -87,7 +93,8 @@ export type Operation =
   | { kind: 'createTable'; table: string; columns: ColumnSpec[]; options: CreateTableOptions }
   | { kind: 'dropTable'; table: string }
   | { kind: 'renameTable'; from: string; to: string }
-  | { kind: 'addColumn'; table: string; column: ColumnSpec }
+  /** At most one of `before` and `after`: a positioned column is added by the rebuild. */
+  | { kind: 'addColumn'; table: string; column: ColumnSpec; before?: string; after?: string }
   | { kind: 'dropColumn'; table: string; column: string }
   | { kind: 'renameColumn'; table: string; from: string; to: string }
   | { kind: 'alterColumn'; table: string; column: string; changes: AlterColumnChanges }

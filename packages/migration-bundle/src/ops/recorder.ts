@@ -81,6 +81,7 @@ const COLUMN_KEYS = [
 ] as const;
 const ADD_COLUMN_KEYS = ['notNull', 'default', 'unique', 'collate', 'check', 'references', 'generated'] as const;
 const GENERATED_KEYS = ['expr', 'stored'] as const;
+const POSITION_KEYS = ['before', 'after'] as const;
 const REFERENCE_KEYS = ['table', 'column', 'onDelete', 'onUpdate'] as const;
 const CREATE_TABLE_KEYS = ['constraints', 'strict', 'withoutRowid'] as const;
 const ALTER_COLUMN_KEYS = ['type', 'notNull', 'default', 'collate', 'using', 'generated'] as const;
@@ -133,9 +134,15 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
     addColumn(table: string, name: string, type: string, options?: object) {
       const a = args('addColumn');
       const column: ColumnSpec = { name: a.name(name, 'name'), type: a.sql(type, 'type') };
-      const o = a.options(options, ADD_COLUMN_KEYS, 'options');
+      const o = a.options(options, [...ADD_COLUMN_KEYS, ...POSITION_KEYS], 'options');
       a.columnAttributes(o, column);
-      record({ kind: 'addColumn', table: a.name(table, 'table'), column });
+      const operation: Extract<Operation, { kind: 'addColumn' }> = { kind: 'addColumn', table: a.name(table, 'table'), column };
+      if (o.before !== undefined) operation.before = a.name(o.before, 'before');
+      if (o.after !== undefined) operation.after = a.name(o.after, 'after');
+      if (operation.before !== undefined && operation.after !== undefined) {
+        a.fail('invalid-argument', 'after', 'give the column one place: before or after, not both');
+      }
+      record(operation);
     },
     dropColumn(table: string, name: string) {
       const a = args('dropColumn');

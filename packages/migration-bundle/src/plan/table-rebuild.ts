@@ -1,4 +1,4 @@
-import type { AlterColumnChanges, ColumnSpec, Operation } from '../ops/operation.js';
+import type { AlterColumnChanges, ColumnPosition, ColumnSpec, Operation } from '../ops/operation.js';
 import {
   findColumn,
   hasAutoincrement,
@@ -177,7 +177,7 @@ export class TableRebuild {
   absorb(op: RebuildOperation): void {
     switch (op.kind) {
       case 'addColumn':
-        return this.addColumn(op.column);
+        return this.addColumn(op.column, op);
       case 'dropColumn':
         return this.dropColumn(op.column);
       case 'alterColumn':
@@ -240,10 +240,12 @@ export class TableRebuild {
     return column;
   }
 
-  private addColumn(spec: ColumnSpec): void {
+  private addColumn(spec: ColumnSpec, { before, after }: ColumnPosition): void {
     if (findColumn(this.target, spec.name)) throw new PlanError(`table ${this.table} already has a column ${spec.name}`);
     if (spec.primaryKey) throw new PlanError(`cannot add primary key column ${spec.name} to ${this.table}`);
-    this.target.columns.push(columnFromSpec(spec));
+    const anchor = before ?? after;
+    const at = anchor === undefined ? this.target.columns.length : this.target.columns.indexOf(this.requireColumn(anchor)) + (after ? 1 : 0);
+    this.target.columns.splice(at, 0, columnFromSpec(spec));
   }
 
   /**
