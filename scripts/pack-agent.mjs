@@ -22,6 +22,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const AGENT = '@godwit/edge-agent';
 /** What a package ships: its package.json plus these folders, when present. */
 const SHIPPED = ['bin', 'dist'];
+/**
+ * Dependencies of bundled workspace packages that no module the agent loads imports: left out of
+ * the device's install (tsx brings a 10 MB esbuild binary).
+ */
+const NOT_ON_DEVICE = new Map([
+  ['tsx', 'imports TypeScript revision files for `mbundle build`, on an operator\'s machine'],
+  ['mqtt', "MQTT.js, for @godwit/fleet-protocol's simulated device; the daemon has its own client"],
+]);
 
 const { values } = parseArgs({ options: { out: { type: 'string' }, 'no-build': { type: 'boolean' } } });
 const out = resolve(values.out ?? join(ROOT, 'dist'));
@@ -108,7 +116,7 @@ function workspaceClosure(pkg, workspaces) {
 /** A package's npm (non-workspace) dependencies, pinned to the version installed here. */
 function externalDependencies(pkg, workspaces) {
   const deps = {};
-  for (const name of Object.keys(pkg.json.dependencies ?? {})) {
+  for (const name of deviceDependencies(pkg)) {
     if (!workspaces.has(name)) deps[name] = installedVersion(name, pkg.dir);
   }
   return deps;
@@ -117,8 +125,12 @@ function externalDependencies(pkg, workspaces) {
 /** A bundled package's dependencies as shipped: workspace ones at their exact version, the rest pinned. */
 function pinnedDependencies(pkg, workspaces) {
   return Object.fromEntries(
-    Object.keys(pkg.json.dependencies ?? {}).map((name) => [name, workspaces.get(name)?.json.version ?? installedVersion(name, pkg.dir)]),
+    deviceDependencies(pkg).map((name) => [name, workspaces.get(name)?.json.version ?? installedVersion(name, pkg.dir)]),
   );
+}
+
+function deviceDependencies(pkg) {
+  return Object.keys(pkg.json.dependencies ?? {}).filter((name) => !NOT_ON_DEVICE.has(name));
 }
 
 /** The version Node would load from `fromDir`, looking up node_modules folders as Node does. */

@@ -48,6 +48,10 @@ describe('the packed agent, installed with npm outside the repository', () => {
     }
   });
 
+  it('leaves out what a device never loads: tsx (and its esbuild) and MQTT.js', () => {
+    for (const name of ['tsx', 'esbuild', 'mqtt']) expect(existsSync(join(installed, 'node_modules', name)), name).toBe(false);
+  });
+
   it('runs: --help, then a real upgrade of a new database from a signed bundle', async () => {
     const help = runInstalled(['--help']);
     expect(help.code, help.stderr).toBe(0);

@@ -42,7 +42,7 @@ function keptColumns(pair: SchemaPair, before: SchemaDescription, after: SchemaD
     if (!target) return [];
     const pairs = table.columns
       .map((c) => [c.name, columnRenames.get(`${table.name}.${c.name}`) ?? c.name] as const)
-      .filter(([, name]) => target.columns.some((c) => c.name === name));
+      .filter(([, name]) => target.columns.some((c) => c.name === name) && !pair.recomputed?.includes(`${to}.${name}`));
     const retyped = new Set(pairs.filter(([, name]) => pair.retyped?.includes(`${to}.${name}`)).map(([, name]) => name));
     return [{ from: table.name, to, fromColumns: pairs.map(([a]) => a), toColumns: pairs.map(([, b]) => b), retyped }];
   });

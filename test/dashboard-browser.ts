@@ -66,3 +66,17 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 export async function waitForText(page: Page, testId: string, text: string, timeout = 15_000): Promise<void> {
   await page.waitForFunction(([id, want]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === want, [testId, text] as const, { timeout });
 }
+
+/** The page's own clock (ms since its navigation began) on the first frame where every selector matches, with exactly its text where one is given. */
+export async function shownAt(page: Page, ...wanted: [selector: string, text?: string][]): Promise<number> {
+  const handle = await page.waitForFunction(
+    (pairs) =>
+      pairs.every(([css, want]) => {
+        const element = document.querySelector(css);
+        return element !== null && (want === undefined || element.textContent === want);
+      }) && performance.now(),
+    wanted,
+    { timeout: 30_000, polling: 'raf' },
+  );
+  return (await handle.jsonValue()) as number;
+}

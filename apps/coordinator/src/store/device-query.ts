@@ -2,7 +2,7 @@ import { and, asc, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import { emptySchema, fingerprintOf } from '../bundles/engine.js';
 import { queryRows } from './database.js';
-import { expectedFingerprint, fleetColumns, fleetDeviceOf, type FleetDevice } from './fleet.js';
+import { expectedFingerprint, fingerprintOfState, fleetDeviceOf, revisionFingerprints, selectFleetRows, stateOfDevice, type FleetDevice } from './fleet.js';
 import type { Scopes } from './scopes.js';
 
 export const DEVICE_SORTS = ['id', 'channel', 'revision', 'lastSeen', 'online', 'drift'] as const;
@@ -43,21 +43,32 @@ export interface FleetSummary {
 
 const BASE_FINGERPRINT = fingerprintOf(emptySchema());
 
+interface DriftInputs {
+  reported: SQL;
+  revision: SQL;
+  fingerprint: SQL;
+  expected: SQL;
+}
+
 /**
  * Drift as `assessDrift` judges it, in SQL so that the table filters and sorts on it: a device that
  * reported is drifted when it is at base with a non-empty schema, at a revision no stored bundle
  * holds, or at one whose expected fingerprint differs from its own.
  */
-const drifted: SQL<boolean> = sql<boolean>`(${t.deviceState.counter} is not null and ${t.deviceState.fingerprint} is not null and case
-  when ${t.deviceState.revision} is null then ${t.deviceState.fingerprint} <> ${BASE_FINGERPRINT}
-  else coalesce(${expectedFingerprint} <> ${t.deviceState.fingerprint}, true) end)`;
+const driftRule = ({ reported, revision, fingerprint, expected }: DriftInputs): SQL<boolean> =>
+  sql<boolean>`(${reported} and ${fingerprint} is not null and case
+  when ${revision} is null then ${fingerprint} <> ${BASE_FINGERPRINT}
+  else coalesce(${expected} <> ${fingerprint}, true) end)`;
 
-/** The newest stored event (highest counter: one probe of the primary key) failed. */
-const lastOutcomeFailed = sql`(select e.event->>'outcome' from ${t.migrationEvents} e
-  where e.tenant_id = ${t.devices.tenantId} and e.device_id = ${t.devices.id}
-  order by e.counter desc limit 1) in ('rolled-back', 'refused')`;
+const drifted = driftRule({
+  reported: sql`${t.deviceState.counter} is not null`,
+  revision: sql`${t.deviceState.revision}`,
+  fingerprint: sql`${t.deviceState.fingerprint}`,
+  expected: expectedFingerprint,
+});
 
-const stateOfDevice = and(eq(t.deviceState.tenantId, t.devices.tenantId), eq(t.deviceState.deviceId, t.devices.id));
+/** Outcomes that count a device as failed when its newest event has one (the partial index `migration_events_failed_idx`). */
+const FAILED = sql`(${t.migrationEvents.event}->>'outcome') in ('rolled-back', 'refused')`;
 
 const SORT_COLUMN: Record<DeviceSort, SQL> = {
   id: sql`${t.devices.id}`,
@@ -76,10 +87,7 @@ export class DeviceQueries {
     return this.scopes.tenant(tenantId, async (tx) => {
       const where = and(...conditions(query));
       const direction = query.order === 'asc' ? asc : desc;
-      const rows = await tx
-        .select(fleetColumns)
-        .from(t.devices)
-        .leftJoin(t.deviceState, stateOfDevice)
+      const rows = await selectFleetRows(tx)
         .where(where)
         // The id breaks ties, so pages neither repeat nor skip devices.
         .orderBy(direction(SORT_COLUMN[query.sort]), asc(t.devices.id))
@@ -89,6 +97,7 @@ export class DeviceQueries {
         .select({ total: sql<number>`count(*)::int` })
         .from(t.devices)
         .leftJoin(t.deviceState, stateOfDevice)
+        .leftJoin(revisionFingerprints, fingerprintOfState)
         .where(where);
       return { devices: rows.map(fleetDeviceOf), total: count?.total ?? 0 };
     });
@@ -96,16 +105,31 @@ export class DeviceQueries {
 
   summary(tenantId: string): Promise<FleetSummary> {
     return this.scopes.tenant(tenantId, async (tx) => {
+      // Devices grouped by what drift depends on first, so the rule runs once per group, not per device.
       const groups = await queryRows<Group>(
         tx,
-        sql`select ${t.deviceState.revision} as revision, ${t.devices.channel} as channel, count(*)::int as devices,
-                   count(*) filter (where ${t.deviceState.online})::int as online,
-                   count(*) filter (where ${drifted})::int as drifted,
-                   count(*) filter (where ${lastOutcomeFailed})::int as failed
-            from ${t.devices} left join ${t.deviceState} on ${stateOfDevice}
+        sql`with states as (
+              select ${t.deviceState.revision} as revision, ${t.devices.channel} as channel, ${t.deviceState.fingerprint} as fingerprint,
+                     ${t.deviceState.counter} is not null as reported, count(*)::int as devices,
+                     count(*) filter (where ${t.deviceState.online})::int as online
+              from ${t.devices} left join ${t.deviceState} on ${stateOfDevice}
+              group by 1, 2, 3, 4)
+            select st.revision, st.channel, sum(st.devices)::int as devices, sum(st.online)::int as online,
+                   coalesce(sum(st.devices) filter (where ${driftRule({ reported: sql`st.reported`, revision: sql`st.revision`, fingerprint: sql`st.fingerprint`, expected: sql`fp.fingerprint` })}), 0)::int as drifted
+            from states st
+            left join (select ${t.bundleRevisions.revisionId} as revision_id, min(${t.bundleRevisions.fingerprint}) as fingerprint
+                       from ${t.bundleRevisions} group by 1) fp on fp.revision_id = st.revision
             group by 1, 2`,
       );
-      return summarise(groups);
+      // Failed events are few: found through their partial index, each kept if no newer event follows it.
+      const [failed] = await queryRows<{ devices: number }>(
+        tx,
+        sql`select count(*)::int as devices from ${t.migrationEvents}
+            where ${FAILED} and not exists (
+              select 1 from ${t.migrationEvents} newer
+              where newer.tenant_id = ${t.migrationEvents.tenantId} and newer.device_id = ${t.migrationEvents.deviceId} and newer.counter > ${t.migrationEvents.counter})`,
+      );
+      return summarise(groups, failed?.devices ?? 0);
     });
   }
 }
@@ -129,13 +153,12 @@ interface Group {
   devices: number;
   online: number;
   drifted: number;
-  failed: number;
 }
 
-function summarise(rows: Group[]): FleetSummary {
+function summarise(rows: Group[], failed: number): FleetSummary {
   const byRevision = new Map<string | null, number>();
   const byChannel = new Map<string, { channel: string; devices: number; online: number; drifted: number }>();
-  const sum = { devices: 0, online: 0, drifted: 0, failed: 0 };
+  const sum = { devices: 0, online: 0, drifted: 0, failed };
   for (const row of rows) {
     byRevision.set(row.revision, (byRevision.get(row.revision) ?? 0) + row.devices);
     const channel = byChannel.get(row.channel) ?? { channel: row.channel, devices: 0, online: 0, drifted: 0 };
@@ -146,7 +169,6 @@ function summarise(rows: Group[]): FleetSummary {
     sum.devices += row.devices;
     sum.online += row.online;
     sum.drifted += row.drifted;
-    sum.failed += row.failed;
   }
   return {
     ...sum,

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { coordinator as t } from '@godwit/schema';
 import type { SchemaDescription } from '../bundles/engine.js';
 import { assessDrift, type DriftReason, type ExpectedRevision } from '../drift/index.js';
@@ -60,8 +61,23 @@ export class FleetView {
   }
 }
 
-/** The expected fingerprint of the device's reported revision, from any stored bundle. */
-export const expectedFingerprint = sql<string | null>`(select br.fingerprint from ${t.bundleRevisions} br where br.tenant_id = ${t.devices.tenantId} and br.revision_id = ${t.deviceState.revision} limit 1)`;
+/**
+ * Each stored revision's fingerprint, from any bundle carrying it (a revision's content, hence its
+ * schema, is fixed by its checksum chain). Joined once per query (row-level security keeps it to
+ * the tenant's bundles) rather than looked up once per device row.
+ */
+export const revisionFingerprints = new QueryBuilder()
+  .select({ revisionId: t.bundleRevisions.revisionId, fingerprint: sql<string>`min(${t.bundleRevisions.fingerprint})`.as('expected_fingerprint') })
+  .from(t.bundleRevisions)
+  .groupBy(t.bundleRevisions.revisionId)
+  .as('expected');
+
+/** The expected fingerprint of the device's reported revision: null when no stored bundle holds it (the alias is unique, so unqualified). */
+export const expectedFingerprint = sql<string | null>`${revisionFingerprints.fingerprint}`;
+
+/** The join conditions of a fleet row: a device, its state, its revision's expected fingerprint. */
+export const stateOfDevice = and(eq(t.deviceState.tenantId, t.devices.tenantId), eq(t.deviceState.deviceId, t.devices.id));
+export const fingerprintOfState = eq(revisionFingerprints.revisionId, t.deviceState.revision);
 
 /** The columns of a fleet row: `devices` left-joined with `device_state` (see {@link fleetDeviceOf}). */
 export const fleetColumns = {
@@ -78,15 +94,16 @@ export const fleetColumns = {
   lastSeen: t.deviceState.lastSeen,
   reportedAt: t.deviceState.reportedAt,
   schema: t.deviceState.schema,
-  // Any bundle carrying the revision will do: a revision's content, hence its schema, is fixed by its checksum chain.
   expected: expectedFingerprint,
 };
 
+/** Fleet rows (see {@link fleetDeviceOf}), to filter, order and page. */
+export function selectFleetRows(tx: Tx) {
+  return tx.select(fleetColumns).from(t.devices).leftJoin(t.deviceState, stateOfDevice).leftJoin(revisionFingerprints, fingerprintOfState);
+}
+
 function selectFleet(tx: Tx, deviceId?: string) {
-  return tx
-    .select(fleetColumns)
-    .from(t.devices)
-    .leftJoin(t.deviceState, and(eq(t.deviceState.tenantId, t.devices.tenantId), eq(t.deviceState.deviceId, t.devices.id)))
+  return selectFleetRows(tx)
     .where(deviceId === undefined ? undefined : eq(t.devices.id, deviceId))
     .orderBy(t.devices.id);
 }

@@ -27,6 +27,7 @@ export function linkDevice(options: LinkOptions): { session: MqttSession; report
       password: settings.mqtt.password,
       ca: settings.mqtt.ca,
       keepaliveSeconds: settings.mqtt.keepaliveSeconds,
+      maxMessageBytes: settings.maxBundleBytes,
       reconnect: settings.reconnect,
       subscriptions: onBundle ? [device.topics.ack, device.topics.bundle] : [device.topics.ack],
     },

@@ -1,15 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { connect as Connect, MqttClient } from 'mqtt';
 import { encodePresence, PROTOCOL_VERSION } from '@godwit/fleet-protocol';
 import { usageError } from '../errors.js';
 import { reconnectDelay, type Backoff } from './backoff.js';
 import type { DeviceIdentity } from './device-identity.js';
 import type { Logger } from './logger.js';
-
-// The package root also loads MQTT.js's browser and WebSocket transports: 8 MB of an idle device's
-// memory. Its connect module is CommonJS with a default export, hence require.
-const connect = createRequire(import.meta.url)('mqtt/lib/connect/index').default as typeof Connect;
+import { MqttConnection, type BrokerAddress } from './mqtt/mqtt-connection.js';
 
 export interface SessionOptions {
   url: string;
@@ -21,6 +16,8 @@ export interface SessionOptions {
   reconnect: Backoff;
   /** Topics to subscribe to after every connect (QoS 1). */
   subscriptions: string[];
+  /** The largest message taken from the broker: a bundle, with room for its topic. */
+  maxMessageBytes: number;
 }
 
 export interface SessionHandlers {
@@ -31,65 +28,75 @@ export interface SessionHandlers {
 
 const OFFLINE = encodePresence({ v: PROTOCOL_VERSION, online: false });
 const ONLINE = encodePresence({ v: PROTOCOL_VERSION, online: true });
+const CONNECT_TIMEOUT_MS = 30_000;
+/** A packet's topic and header on top of its payload. */
+const TOPIC_ROOM_BYTES = 64 * 1024;
 
 /**
- * The device's one MQTT connection: its username as client id (the broker refuses any other), a
- * persistent session, presence after each connect and as the last will, and reconnection by
- * itself with exponential backoff and full jitter (MQTT.js's fixed period is switched off).
+ * The device's one MQTT connection at a time: its username as client id (the broker refuses any
+ * other), a persistent session, presence after each connect and as the last will, and a new
+ * connection after each loss, with exponential backoff and full jitter.
  */
 export class MqttSession {
-  #client: MqttClient | null = null;
+  readonly #address: BrokerAddress;
+  #connection: MqttConnection | null = null;
   #attempt = 0;
   #retry: NodeJS.Timeout | null = null;
   #stopping = false;
-  #wasConnected = false;
 
   constructor(
     private readonly options: SessionOptions,
     private readonly handlers: SessionHandlers,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.#address = brokerAddress(options.url, options.ca);
+  }
 
   get connected(): boolean {
-    return this.#client?.connected === true;
+    return this.#connection?.connected === true;
   }
 
   start(): void {
-    const { url, device, password, keepaliveSeconds } = this.options;
-    const client = connect(url, {
-      clientId: device.username,
-      username: device.username,
-      password,
-      clean: false,
-      keepalive: keepaliveSeconds,
-      reconnectPeriod: 0,
-      connectTimeout: 30_000,
-      will: { topic: device.topics.presence, payload: OFFLINE, qos: 1, retain: false },
-      ...(this.options.ca === null ? {} : { ca: readCa(this.options.ca) }),
-    });
-    this.#client = client;
-    client.on('connect', (connack) => {
-      this.#attempt = 0;
-      this.#wasConnected = true;
-      this.log('connected', { url: redacted(url), sessionPresent: connack.sessionPresent });
-      this.#announce(client).catch((error: Error) => this.log('error', { during: 'subscribe', message: error.message }));
-    });
-    client.on('message', (topic, payload) => this.handlers.message(topic, payload));
-    client.on('error', (error) => this.log('mqtt-error', { message: error.message }));
-    client.on('close', () => {
-      if (this.#stopping) return;
-      if (this.#wasConnected) this.log('disconnected');
-      this.#wasConnected = false;
-      this.#scheduleReconnect(client);
-    });
+    const { device, password, keepaliveSeconds, maxMessageBytes } = this.options;
+    let wasConnected = false;
+    const connection = new MqttConnection(
+      this.#address,
+      {
+        clientId: device.username,
+        username: device.username,
+        password,
+        clean: false,
+        keepaliveSeconds,
+        will: { topic: device.topics.presence, payload: OFFLINE, qos: 1, retain: false },
+        connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        maxPacketBytes: maxMessageBytes + TOPIC_ROOM_BYTES,
+      },
+      {
+        connected: (sessionPresent) => {
+          this.#attempt = 0;
+          wasConnected = true;
+          this.log('connected', { url: redacted(this.options.url), sessionPresent });
+          void this.#announce(connection);
+        },
+        message: (topic, payload) => this.handlers.message(topic, payload),
+        closed: (error) => {
+          if (this.#stopping) return;
+          if (error) this.log('mqtt-error', { message: error.message });
+          if (wasConnected) this.log('disconnected');
+          this.#scheduleReconnect();
+        },
+      },
+    );
+    this.#connection = connection;
+    connection.open();
   }
 
   /** QoS 1; false when offline (the outbox keeps what was not confirmed, and it goes out on the next connect). */
   publish(topic: string, payload: Buffer): boolean {
-    const client = this.#client;
-    if (!client?.connected) return false;
-    client.publish(topic, payload, { qos: 1 }, (error) => {
-      if (error && !this.#stopping) this.log('mqtt-error', { message: error.message });
+    const connection = this.#connection;
+    if (!connection?.connected) return false;
+    connection.publish(topic, payload, 1).catch((error: Error) => {
+      if (!this.#stopping && connection.connected) this.log('mqtt-error', { message: error.message });
     });
     return true;
   }
@@ -98,30 +105,56 @@ export class MqttSession {
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping = true;
     if (this.#retry) clearTimeout(this.#retry);
-    const client = this.#client;
-    if (!client) return;
+    const connection = this.#connection;
+    if (!connection) return;
     const deadline = Date.now() + timeoutMs;
-    if (client.connected) {
-      await withTimeout(client.publishAsync(this.options.device.topics.presence, OFFLINE, { qos: 1 }), timeoutMs / 2).catch(() => {});
+    if (connection.connected) {
+      await withTimeout(connection.publish(this.options.device.topics.presence, OFFLINE, 1), timeoutMs / 2).catch(() => {});
     }
-    await withTimeout(client.endAsync(), Math.max(0, deadline - Date.now())).catch(() => client.endAsync(true));
+    await connection.end(Math.max(0, deadline - Date.now()));
   }
 
-  async #announce(client: MqttClient): Promise<void> {
-    await client.subscribeAsync(this.options.subscriptions, { qos: 1 });
-    client.publish(this.options.device.topics.presence, ONLINE, { qos: 1 });
+  async #announce(connection: MqttConnection): Promise<void> {
+    try {
+      await connection.subscribe(this.options.subscriptions, 1);
+    } catch (error) {
+      if (!connection.connected) return;
+      // Reporting still works without it, and a report is how the refusal becomes visible.
+      this.log('error', { during: 'subscribe', message: (error as Error).message });
+    }
+    connection.publish(this.options.device.topics.presence, ONLINE, 1).catch(() => {});
     this.handlers.connected();
   }
 
-  #scheduleReconnect(client: MqttClient): void {
+  #scheduleReconnect(): void {
     if (this.#retry) return;
     const delayMs = reconnectDelay(this.options.reconnect, this.#attempt++);
     this.log('reconnecting', { inMs: delayMs, attempt: this.#attempt });
     this.#retry = setTimeout(() => {
       this.#retry = null;
-      if (!this.#stopping) client.reconnect();
+      if (!this.#stopping) this.start();
     }, delayMs);
   }
+}
+
+/** mqtt:// and mqtts:// (and the tcp/ssl/tls spellings MQTT clients accept), default ports 1883 and 8883. */
+export function brokerAddress(url: string, caPath: string | null): BrokerAddress {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw usageError(`mqtt.url ${JSON.stringify(redacted(url))} is not a URL (e.g. mqtts://broker.example:8883)`);
+  }
+  const scheme = parsed.protocol.slice(0, -1);
+  const tls = ['mqtts', 'ssl', 'tls'].includes(scheme);
+  if (!tls && !['mqtt', 'tcp'].includes(scheme)) throw usageError(`mqtt.url: scheme "${scheme}" is not supported (mqtt:// or mqtts://)`);
+  if (parsed.hostname === '') throw usageError(`mqtt.url ${JSON.stringify(redacted(url))} names no host`);
+  return {
+    host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
+    port: parsed.port === '' ? (tls ? 8883 : 1883) : Number(parsed.port),
+    tls,
+    ca: caPath === null ? null : readCa(caPath),
+  };
 }
 
 function readCa(path: string): Buffer {

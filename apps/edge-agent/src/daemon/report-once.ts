@@ -1,5 +1,5 @@
 import type { DaemonSettings } from './daemon-settings.js';
-import { deviceIdentity, type DeviceIdentity } from './device-identity.js';
+import { deviceIdentity } from './device-identity.js';
 import type { DeviceLedger } from './device-ledger.js';
 import type { Logger } from './logger.js';
 import { linkDevice } from './device-link.js';
@@ -12,16 +12,17 @@ import { linkDevice } from './device-link.js';
  */
 export async function reportOnce(settings: DaemonSettings, ledger: DeviceLedger, log: Logger): Promise<boolean> {
   if (!ledger.outbox.pending) return true;
-  let device: DeviceIdentity;
+  let confirm = () => {};
+  const confirmed = new Promise<boolean>((resolve) => (confirm = () => resolve(true)));
+  let link: ReturnType<typeof linkDevice>;
   try {
-    device = deviceIdentity(settings.mqtt.username);
+    // A wrong device name or broker address must not hold up the runtime's start: the upgrade is done.
+    link = linkDevice({ settings, device: deviceIdentity(settings.mqtt.username), ledger, log, onConfirmed: confirm });
   } catch (error) {
     log('report-skipped', { reason: (error as Error).message });
     return false;
   }
-  let confirm = () => {};
-  const confirmed = new Promise<boolean>((resolve) => (confirm = () => resolve(true)));
-  const { session, reporter } = linkDevice({ settings, device, ledger, log, onConfirmed: confirm });
+  const { session, reporter } = link;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), settings.onceReportTimeoutMs)));
   try {

@@ -1,4 +1,4 @@
-import type { AddColumnOptions, ColumnSpec, CreateTableOptions, ForeignKeyAction } from '../ops/operation.js';
+import type { AddColumnOptions, ColumnSpec, CreateTableOptions, ForeignKeyAction, GeneratedColumn } from '../ops/operation.js';
 import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
 import { checkSql, foreignKeySql, keyTerm, primaryKeySql, renderConstraint, uniqueSql } from '../render/table.js';
 import { AutogenerateError } from './errors.js';
@@ -15,7 +15,7 @@ export function createTableArgs(table: TableDescription): { columns: ColumnSpec[
     );
   }
   const columns = table.columns.map((column) => {
-    const spec: ColumnSpec = { name: column.name, type: readableSql(column.type), ...addColumnOptions(table, column) };
+    const spec: ColumnSpec = { name: column.name, type: readableSql(column.type), ...addColumnOptions(column) };
     if (clause === null && primaryKey.length === 1 && primaryKey[0] === column.name) {
       spec.primaryKey = true;
       if (table.autoincrement) spec.autoincrement = true;
@@ -40,18 +40,17 @@ export function createTableArgs(table: TableDescription): { columns: ColumnSpec[
 }
 
 /** The `op.addColumn` options (and `createTable` column keys) that a described column needs. */
-export function addColumnOptions(table: TableDescription, column: ColumnDescription): AddColumnOptions {
-  if (column.generated) {
-    throw new AutogenerateError(
-      'unsupported-change',
-      `${table.name}.${column.name} is a generated column, which op.createTable/op.addColumn cannot express; write this part of the revision with op.execute`,
-    );
-  }
+export function addColumnOptions(column: ColumnDescription): AddColumnOptions {
   const options: AddColumnOptions = {};
+  if (column.generated) options.generated = generatedSpec(column.generated);
   if (column.notNull) options.notNull = true;
   if (column.default !== null) options.default = readableSql(column.default);
   if (column.collate !== null) options.collate = column.collate;
   return options;
+}
+
+export function generatedSpec(generated: NonNullable<ColumnDescription['generated']>): GeneratedColumn {
+  return generated.stored ? { expr: readableSql(generated.expr), stored: true } : { expr: readableSql(generated.expr) };
 }
 
 export function primaryKeyColumns(table: TableDescription): string[] {

@@ -36,7 +36,8 @@ export function rebuildByHand(
         'autogenerate the rename alone first (a schema with only the rename), then the rest',
     );
   }
-  const kept = to.columns.filter((c) => from.columns.some((old) => old.name === c.name)).map((c) => quoteIdent(c.name));
+  // A generated column is never written: the copy computes it.
+  const kept = to.columns.filter((c) => !c.generated && from.columns.some((old) => old.name === c.name)).map((c) => quoteIdent(c.name));
   // Rowids survive even where no column aliases them: other data may hold them.
   if (keepsHiddenRowid(from, to)) kept.unshift('rowid');
   const dropped = from.columns.filter((c) => !to.columns.some((n) => n.name === c.name)).map((c) => c.name);

@@ -10,7 +10,7 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import { quoteIdent, quoteString } from '../sqlite/quote.js';
 import { createIndexSql } from '../render/statements.js';
-import { checkSql, createTableSql, foreignKeySql, primaryKeySql, renderConstraint } from '../render/table.js';
+import { checkSql, createTableSql, foreignKeySql, generatedSql, primaryKeySql, renderConstraint } from '../render/table.js';
 import type { Casing } from './casing.js';
 import { AutogenerateError } from './errors.js';
 
@@ -129,7 +129,7 @@ function renderColumn(
   if (column.generated) {
     const as = column.generated.as;
     const expr = is(as, SQL) ? sqlText(as) : typeof as === 'function' ? sqlText((as as () => SQL)()) : String(as);
-    line += ` GENERATED ALWAYS AS (${expr}) ${(column.generated.mode ?? 'virtual').toUpperCase()}`;
+    line += ` ${generatedSql(expr, column.generated.mode === 'stored')}`;
   }
   if (column.notNull) line += ' NOT NULL';
   return line;

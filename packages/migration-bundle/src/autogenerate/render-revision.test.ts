@@ -11,6 +11,7 @@ const OPERATIONS: Operation[] = [
     options: { constraints: ['CONSTRAINT "c" CHECK (a <> \'x\\y\')'] },
   },
   { kind: 'addColumn', table: 't', column: { name: 'b', type: 'INTEGER', notNull: true, default: '0' } },
+  { kind: 'addColumn', table: 't', column: { name: 'g', type: 'TEXT', generated: { expr: "a || 'x'", stored: true } }, after: 'a' },
   { kind: 'alterColumn', table: 't', column: 'a', changes: { default: null, notNull: true } },
   { kind: 'createIndex', name: 'i', table: 't', columns: ['lower(a)'], unique: true, where: 'b > 0' },
   { kind: 'addForeignKey', table: 't', name: 'fk', columns: ['b'], refTable: 'u', refColumns: ['id'], onDelete: 'CASCADE' },

@@ -57,7 +57,8 @@ function call(operation: Operation): string {
       return `op.renameTable(${args(operation.from, operation.to)});`;
     case 'addColumn': {
       const { name, type, ...options } = operation.column;
-      return `op.addColumn(${args(operation.table, name, type, optional(options))});`;
+      const position = { ...(operation.before ? { before: operation.before } : {}), ...(operation.after ? { after: operation.after } : {}) };
+      return `op.addColumn(${args(operation.table, name, type, optional({ ...options, ...position }))});`;
     }
     case 'dropColumn':
       return `op.dropColumn(${args(operation.table, operation.column)});`;

@@ -34,8 +34,10 @@ export function respell(operations: PlannedOperation[], spelling: Spelling): Pla
     switch (op.kind) {
       case 'createTable':
         return { ...planned, operation: { ...op, table: table(op.table), columns: op.columns.map((c) => ({ ...c, name: column(op.table, c.name) })) } };
-      case 'addColumn':
-        return { ...planned, operation: { ...op, column: { ...op.column, name: column(op.table, op.column.name) } } };
+      case 'addColumn': {
+        const position = { ...(op.before ? { before: column(op.table, op.before) } : {}), ...(op.after ? { after: column(op.table, op.after) } : {}) };
+        return { ...planned, operation: { ...op, column: { ...op.column, name: column(op.table, op.column.name) }, ...position } };
+      }
       case 'renameTable':
         return { ...planned, operation: { ...op, to: table(op.to) } };
       case 'renameColumn':

@@ -1,6 +1,5 @@
 import type { ColumnDescription, ForeignKeyDescription, TableDescription } from '../schema/description.js';
-import { addColumnOptions, foreignKeyActions, primaryKeyColumns } from './column-spec.js';
-import { AutogenerateError } from './errors.js';
+import { addColumnOptions, foreignKeyActions, generatedSpec, primaryKeyColumns } from './column-spec.js';
 import type { PlannedOperation } from './planned-operation.js';
 import { readableSql } from './readable-sql.js';
 
@@ -26,12 +25,9 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
   if (signature(from.uniques) !== signature(to.uniques)) return 'UNIQUE constraints change';
   const kept = new Set(to.columns.map((c) => c.name));
   const before = new Set(from.columns.map((c) => c.name));
-  const reachable = [
-    ...from.columns.filter((c) => kept.has(c.name)).map((c) => c.name),
-    ...to.columns.filter((c) => !before.has(c.name)).map((c) => c.name),
-  ];
-  // op.addColumn appends: a column added anywhere else, or a reordering, needs a copy.
-  if (signature(reachable) !== signature(to.columns.map((c) => c.name))) return 'column order changes';
+  // op.addColumn puts a new column anywhere (before/after); kept columns that change places need a copy.
+  const keptOrder = (columns: ColumnDescription[], other: Set<string>) => signature(columns.filter((c) => other.has(c.name)).map((c) => c.name));
+  if (keptOrder(from.columns, kept) !== keptOrder(to.columns, before)) return 'column order changes';
   for (const column of to.columns) {
     const old = from.columns.find((c) => c.name === column.name);
     if (old?.collate && !column.collate) return `${to.name}.${column.name} loses COLLATE ${old.collate}`;
@@ -49,13 +45,22 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
   return null;
 }
 
-function addedColumn(table: TableDescription, column: ColumnDescription): PlannedOperation {
-  const options = addColumnOptions(table, column);
+/**
+ * `op.addColumn` for the column `to` has at `index`: appended when only new columns follow it (they
+ * are added after it, in order), else placed after the column before it (kept, or added just
+ * before), or, first, before the first kept column.
+ */
+function addedColumn(table: TableDescription, index: number, from: TableDescription): PlannedOperation {
+  const column = table.columns[index]!;
+  const isOld = (c: ColumnDescription) => from.columns.some((old) => old.name === c.name);
+  const later = table.columns.slice(index + 1);
+  const position = !later.some(isOld) ? {} : index > 0 ? { after: table.columns[index - 1]!.name } : { before: later.find(isOld)!.name };
+  const options = addColumnOptions(column);
   const note =
     options.notNull && options.default === undefined
       ? `${table.name}.${column.name} is NOT NULL without a default: this fails if ${table.name} has rows; give it a default.`
       : undefined;
-  const operation = { kind: 'addColumn' as const, table: table.name, column: { name: column.name, type: readableSql(column.type), ...options } };
+  const operation = { kind: 'addColumn' as const, table: table.name, column: { name: column.name, type: readableSql(column.type), ...options }, ...position };
   return note ? { operation, note } : { operation };
 }
 
@@ -84,17 +89,11 @@ export function tableDelta(
     }
   }
 
-  for (const column of to.columns) {
+  for (const [index, column] of to.columns.entries()) {
     const old = from.columns.find((c) => c.name === column.name);
     if (!old) {
-      columns.push(addedColumn(to, column));
+      columns.push(addedColumn(to, index, from));
       continue;
-    }
-    if (signature(old.generated) !== signature(column.generated)) {
-      throw new AutogenerateError(
-        'unsupported-change',
-        `${table}.${column.name}: a generated column changes, which op.alterColumn cannot express; write this part of the revision with op.execute`,
-      );
     }
     const changes: Extract<PlannedOperation['operation'], { kind: 'alterColumn' }>['changes'] = {};
     const notes: string[] = [];
@@ -112,6 +111,10 @@ export function tableDelta(
     }
     if (old.default !== column.default) changes.default = column.default === null ? null : readableSql(column.default);
     if (old.collate !== column.collate && column.collate !== null) changes.collate = column.collate;
+    if (signature(old.generated) !== signature(column.generated)) {
+      changes.generated = column.generated === null ? null : generatedSpec(column.generated);
+      if (column.generated === null) notes.push(`${table}.${column.name} is no longer generated: it keeps the values it computed.`);
+    }
     if (Object.keys(changes).length > 0) {
       columns.push({
         operation: { kind: 'alterColumn', table, column: column.name, changes },
@@ -121,10 +124,9 @@ export function tableDelta(
   }
   for (const column of from.columns) {
     if (!to.columns.some((c) => c.name === column.name)) {
-      columns.push({
-        operation: { kind: 'dropColumn', table, column: column.name },
-        note: `Discards every value of ${table}.${column.name}.`,
-      });
+      const operation = { kind: 'dropColumn' as const, table, column: column.name };
+      // A generated column's values are computed from the others: nothing is lost with it.
+      columns.push(column.generated ? { operation } : { operation, note: `Discards every value of ${table}.${column.name}.` });
     }
   }
 

@@ -23,6 +23,8 @@ const sha256Hex = matching(/^[0-9a-f]{64}$/, 'a hex SHA-256');
 const strings = arrayOf(string);
 const foreignKeyAction = literal('CASCADE', 'SET NULL', 'SET DEFAULT', 'RESTRICT', 'NO ACTION');
 
+const generatedColumn = object({ expr: string }, { stored: boolean });
+
 const columnSpec = object(
   { name: string, type: string },
   {
@@ -34,6 +36,7 @@ const columnSpec = object(
     collate: string,
     check: string,
     references: object({ table: string, column: string }, { onDelete: foreignKeyAction, onUpdate: foreignKeyAction }),
+    generated: generatedColumn,
   },
 );
 
@@ -47,7 +50,7 @@ const operationShape = taggedUnion('kind', {
   }),
   dropTable: object({ kind: literal('dropTable'), table: string }),
   renameTable: object({ kind: literal('renameTable'), from: string, to: string }),
-  addColumn: object({ kind: literal('addColumn'), table: string, column: columnSpec }),
+  addColumn: object({ kind: literal('addColumn'), table: string, column: columnSpec }, { before: string, after: string }),
   dropColumn: object({ kind: literal('dropColumn'), table: string, column: string }),
   renameColumn: object({ kind: literal('renameColumn'), table: string, from: string, to: string }),
   alterColumn: object({
@@ -56,7 +59,14 @@ const operationShape = taggedUnion('kind', {
     column: string,
     changes: object(
       {},
-      { type: string, notNull: boolean, default: nullable(string), collate: nullable(string), using: string },
+      {
+        type: string,
+        notNull: boolean,
+        default: nullable(string),
+        collate: nullable(string),
+        using: string,
+        generated: nullable(generatedColumn),
+      },
     ),
   }),
   createIndex: object(

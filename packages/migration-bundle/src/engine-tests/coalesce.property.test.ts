@@ -1,6 +1,7 @@
 /**
  * Coalesced catch-up: random chains of 2 to 8 revisions, drawn from every operation (unnamed
- * constraints, and columns dropped with the constraints they alone use, among them) and from data
+ * constraints, columns dropped with the constraints they alone use, generated columns added,
+ * changed and made plain, columns added before or after another, among them) and from data
  * statements, applied at once (coalesced) and one by one to copies of the same seeded database,
  * end the same: the same outcome, fingerprint, `sqlite_schema` (every object, its SQL token for
  * token, their order per table) and rows of every table. Seeded: a failure prints the seed that reproduces it
@@ -21,7 +22,7 @@ const CHAINS = Number(process.env.GODWIT_COALESCE_CHAINS ?? 500);
 const FIRST_SEED = Number(process.env.GODWIT_COALESCE_SEED ?? 1);
 
 const BASE = [
-  `CREATE TABLE t1 (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c REAL, d TEXT DEFAULT 'x')`,
+  `CREATE TABLE t1 (id INTEGER PRIMARY KEY, a TEXT, b INTEGER, c REAL, d TEXT DEFAULT 'x', e TEXT AS (a || b) VIRTUAL)`,
   'CREATE INDEX t1_a ON t1 (a)',
   'CREATE TABLE t2 (id INTEGER PRIMARY KEY, t1_id INTEGER REFERENCES t1 (id) ON DELETE CASCADE, note TEXT)',
   'CREATE TABLE t3 (k TEXT PRIMARY KEY, v INTEGER, w TEXT) WITHOUT ROWID',
@@ -81,9 +82,14 @@ function randomOperation(next: () => number, model: Model, names: () => string):
     { type: 'INTEGER', using: `length(${c})` },
     { collate: pick(['NOCASE', 'BINARY']) },
     { collate: null },
+    { generated: { expr: `${c} || 'g'` } },
+    { generated: { expr: `length(${c})`, stored: true } },
+    { generated: null },
   ];
   const kinds: (() => Operation)[] = [
     () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: pick(['TEXT', 'INTEGER', 'REAL', '']), ...pick([{}, { default: "'n'" }, { default: '5', notNull: true }]) } }),
+    () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: pick(['TEXT', 'INTEGER']), generated: { expr: `${c} || 'g'`, ...pick([{}, { stored: true }]) } } }),
+    () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: 'TEXT', default: "'p'" }, ...pick([{ before: column }, { after: column }]) }),
     () => ({ kind: 'dropColumn', table: table.name, column }),
     () => ({ kind: 'renameColumn', table: table.name, from: column, to: names() }),
     () => ({ kind: 'alterColumn', table: table.name, column, changes: pick(alters) }),

@@ -8,6 +8,12 @@ export interface ColumnReference {
   onUpdate?: ForeignKeyAction;
 }
 
+/** A generated column: `expr` is SQL over the row's other columns; VIRTUAL (computed when read) unless `stored`. */
+export interface GeneratedColumn {
+  expr: string;
+  stored?: boolean;
+}
+
 /** A column as `op.createTable` and `op.addColumn` describe it; `type` and `default` are SQL text. */
 export interface ColumnSpec {
   name: string;
@@ -20,6 +26,8 @@ export interface ColumnSpec {
   collate?: string;
   check?: string;
   references?: ColumnReference;
+  /** `GENERATED ALWAYS AS (expr) VIRTUAL|STORED`; such a column takes no default and is never written. */
+  generated?: GeneratedColumn;
 }
 
 export interface CreateTableOptions {
@@ -29,7 +37,13 @@ export interface CreateTableOptions {
   withoutRowid?: boolean;
 }
 
-export type AddColumnOptions = Omit<ColumnSpec, 'name' | 'type' | 'primaryKey' | 'autoincrement'>;
+/** Where `op.addColumn` puts the column: last unless `before` or `after` names a column of the table. */
+export interface ColumnPosition {
+  before?: string;
+  after?: string;
+}
+
+export type AddColumnOptions = Omit<ColumnSpec, 'name' | 'type' | 'primaryKey' | 'autoincrement'> & ColumnPosition;
 
 export interface AlterColumnChanges {
   type?: string;
@@ -40,6 +54,11 @@ export interface AlterColumnChanges {
   collate?: string | null;
   /** SQL expression over the old row computing the new value during the copy. */
   using?: string;
+  /**
+   * A new generation expression (or kind) for the column; `null` makes a generated column a plain
+   * one holding the values it computed.
+   */
+  generated?: GeneratedColumn | null;
 }
 
 export interface IndexOptions {
@@ -74,7 +93,8 @@ export type Operation =
   | { kind: 'createTable'; table: string; columns: ColumnSpec[]; options: CreateTableOptions }
   | { kind: 'dropTable'; table: string }
   | { kind: 'renameTable'; from: string; to: string }
-  | { kind: 'addColumn'; table: string; column: ColumnSpec }
+  /** At most one of `before` and `after`: a positioned column is added by the rebuild. */
+  | { kind: 'addColumn'; table: string; column: ColumnSpec; before?: string; after?: string }
   | { kind: 'dropColumn'; table: string; column: string }
   | { kind: 'renameColumn'; table: string; from: string; to: string }
   | { kind: 'alterColumn'; table: string; column: string; changes: AlterColumnChanges }

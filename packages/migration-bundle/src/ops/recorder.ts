@@ -4,6 +4,7 @@ import type {
   ColumnSpec,
   CreateTableOptions,
   ForeignKeyAction,
+  GeneratedColumn,
   Operation,
   Operations,
 } from './operation.js';
@@ -77,11 +78,14 @@ const COLUMN_KEYS = [
   'collate',
   'check',
   'references',
+  'generated',
 ] as const;
-const ADD_COLUMN_KEYS = ['notNull', 'default', 'unique', 'collate', 'check', 'references'] as const;
+const ADD_COLUMN_KEYS = ['notNull', 'default', 'unique', 'collate', 'check', 'references', 'generated'] as const;
+const GENERATED_KEYS = ['expr', 'stored'] as const;
+const POSITION_KEYS = ['before', 'after'] as const;
 const REFERENCE_KEYS = ['table', 'column', 'onDelete', 'onUpdate'] as const;
 const CREATE_TABLE_KEYS = ['constraints', 'strict', 'withoutRowid'] as const;
-const ALTER_COLUMN_KEYS = ['type', 'notNull', 'default', 'collate', 'using'] as const;
+const ALTER_COLUMN_KEYS = ['type', 'notNull', 'default', 'collate', 'using', 'generated'] as const;
 const INDEX_KEYS = ['unique', 'where'] as const;
 const FOREIGN_KEY_KEYS = ['onDelete', 'onUpdate'] as const;
 const CHECK_MATCH_KEYS = ['expr'] as const;
@@ -131,9 +135,15 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
     addColumn(table: string, name: string, type: string, options?: object) {
       const a = args('addColumn');
       const column: ColumnSpec = { name: a.name(name, 'name'), type: a.sql(type, 'type') };
-      const o = a.options(options, ADD_COLUMN_KEYS, 'options');
+      const o = a.options(options, [...ADD_COLUMN_KEYS, ...POSITION_KEYS], 'options');
       a.columnAttributes(o, column);
-      record({ kind: 'addColumn', table: a.name(table, 'table'), column });
+      const operation: Extract<Operation, { kind: 'addColumn' }> = { kind: 'addColumn', table: a.name(table, 'table'), column };
+      if (o.before !== undefined) operation.before = a.name(o.before, 'before');
+      if (o.after !== undefined) operation.after = a.name(o.after, 'after');
+      if (operation.before !== undefined && operation.after !== undefined) {
+        a.fail('invalid-argument', 'after', 'give the column one place: before or after, not both');
+      }
+      record(operation);
     },
     dropColumn(table: string, name: string) {
       const a = args('dropColumn');
@@ -152,6 +162,10 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
       if (o.default !== undefined) copy.default = o.default === null ? null : a.sql(o.default, 'default');
       if (o.collate !== undefined) copy.collate = a.nameOrNull(o.collate, 'collate');
       if (o.using !== undefined) copy.using = a.sql(o.using, 'using');
+      if (o.generated !== undefined) copy.generated = o.generated === null ? null : a.generated(o.generated, 'generated');
+      if (copy.generated && (copy.using !== undefined || typeof copy.default === 'string')) {
+        a.fail('invalid-argument', 'generated', 'a generated column computes its values: it takes neither "using" nor a default');
+      }
       if (Object.keys(copy).length === 0) {
         a.fail('invalid-argument', 'changes', `changes name nothing to change (known: ${ALTER_COLUMN_KEYS.join(', ')})`);
       }
@@ -350,6 +364,19 @@ class ArgumentReader {
     if (o.collate !== undefined) column.collate = this.name(o.collate, `${prefix}collate`);
     if (o.check !== undefined) column.check = this.sql(o.check, `${prefix}check`);
     if (o.references !== undefined) column.references = this.reference(o.references, `${prefix}references`);
+    if (o.generated !== undefined) {
+      column.generated = this.generated(o.generated, `${prefix}generated`);
+      if (column.default !== undefined || column.primaryKey) {
+        this.fail('invalid-argument', `${prefix}generated`, 'a generated column can have neither a default nor be part of the primary key');
+      }
+    }
+  }
+
+  generated(value: unknown, key: string): GeneratedColumn {
+    const o = this.options(value, GENERATED_KEYS, key);
+    const generated: GeneratedColumn = { expr: this.sql(o.expr, `${key}.expr`) };
+    setIfDefined(generated, 'stored', this.boolean(o.stored, `${key}.stored`));
+    return generated;
   }
 
   reference(value: unknown, key: string): ColumnReference {

@@ -166,7 +166,7 @@ function breaksTheRun(op: Operation, run: TableRun): boolean {
   if (op.kind === 'dropCheck' || op.kind === 'dropUnique') return true;
   if (op.kind === 'dropColumn') return run.constrained || run.added.has(op.column.toLowerCase()) || run.altered.has(op.column.toLowerCase());
   if (op.kind !== 'alterColumn') return false;
-  const { type, using, notNull, collate } = op.changes;
-  if (type !== undefined || using !== undefined || notNull === false || collate !== undefined) return true;
+  const { type, using, notNull, collate, generated } = op.changes;
+  if (type !== undefined || using !== undefined || notNull === false || collate !== undefined || generated !== undefined) return true;
   return op.changes.default !== undefined && run.added.has(op.column.toLowerCase());
 }

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import type { ColumnSpec, Operation } from '../ops/operation.js';
 import { columnFromSpec, defaultClauseValue, renderCreateTableFromSpec } from '../render/column-spec.js';
+import { renderCreateTable } from '../render/table.js';
 import {
   addColumnSql,
   createIndexSql,
@@ -16,7 +17,7 @@ import { parseCreateTable } from '../sqlite/parse-create-table.js';
 import type { TableDef } from '../sqlite/table-def.js';
 import { PlanError } from './errors.js';
 import type { PlannedRevision, PlannedStatement } from './plan-types.js';
-import { isRebuildOperation, mentions, TableRebuild } from './table-rebuild.js';
+import { isRebuildOperation, mentions, REBUILD_PREFIX, TableRebuild } from './table-rebuild.js';
 
 export interface MigrationStep {
   revision: string;
@@ -76,8 +77,10 @@ function describeFailure(error: unknown, step: MigrationStep, index: number | nu
   return new PlanError(`revision ${step.revision} ${step.direction}${where}: ${message}`);
 }
 
-/** Operations SQLite may run natively; every other table change needs the rebuild. */
-const NATIVE_CANDIDATES = new Set<Operation['kind']>(['addColumn', 'dropColumn']);
+/** Operations SQLite may run natively (a column added last, a column dropped); every other table change needs the rebuild. */
+function nativeCandidate(op: Operation): boolean {
+  return (op.kind === 'addColumn' && op.before === undefined && op.after === undefined) || op.kind === 'dropColumn';
+}
 
 class RevisionPlanner {
   readonly statements: PlannedStatement[] = [];
@@ -91,7 +94,7 @@ class RevisionPlanner {
   beginStep(step: MigrationStep): void {
     this.rebuiltAnyway = new Set(
       step.operations
-        .filter((op) => isRebuildOperation(op) && !NATIVE_CANDIDATES.has(op.kind))
+        .filter((op) => isRebuildOperation(op) && !nativeCandidate(op))
         .map((op) => (op as { table: string }).table.toLowerCase()),
     );
   }
@@ -101,11 +104,15 @@ class RevisionPlanner {
     this.statements.push(statement);
   }
 
-  /** Runs `sql` if SQLite accepts it on this schema; reports whether it did, leaving no trace otherwise. */
-  private tryNative(sql: string): boolean {
+  /**
+   * Runs `sql` if SQLite accepts it on this schema (and `verify` then passes); reports whether it
+   * did, leaving no trace otherwise.
+   */
+  private tryNative(sql: string, verify?: () => void): boolean {
     this.db.exec('SAVEPOINT godwit_try');
     try {
       this.db.exec(sql);
+      verify?.();
       this.db.exec('RELEASE godwit_try');
     } catch {
       this.db.exec('ROLLBACK TO godwit_try');
@@ -114,6 +121,17 @@ class RevisionPlanner {
     }
     this.statements.push({ sql });
     return true;
+  }
+
+  /** Throws unless the table's stored definition creates a table (tried under another name, undone). */
+  private createsAgain(table: string): void {
+    this.db.exec('SAVEPOINT godwit_verify');
+    try {
+      this.db.exec(renderCreateTable(this.tableDef(table), `${REBUILD_PREFIX}${table}`));
+    } finally {
+      this.db.exec('ROLLBACK TO godwit_verify');
+      this.db.exec('RELEASE godwit_verify');
+    }
   }
 
   private tableDef(name: string): TableDef {
@@ -188,8 +206,10 @@ class RevisionPlanner {
   private applyTableChange(op: Parameters<TableRebuild['absorb']>[0]): void {
     const pending = this.pending.get(op.table.toLowerCase());
     if (!pending && !this.rebuiltAnyway.has(op.table.toLowerCase())) {
-      if (op.kind === 'addColumn') {
-        if (addableNatively(op.column) && this.tryNative(addColumnSql(op.table, columnFromSpec(op.column)))) return;
+      if (op.kind === 'addColumn' && nativeCandidate(op)) {
+        // ADD COLUMN takes a generation expression naming no column, which CREATE TABLE (a rebuild's) refuses.
+        const verify = op.column.generated ? () => this.createsAgain(op.table) : undefined;
+        if (addableNatively(op.column) && this.tryNative(addColumnSql(op.table, columnFromSpec(op.column)), verify)) return;
       } else if (op.kind === 'dropColumn') {
         if (this.tryNative(dropColumnSql(op.table, op.column))) {
           return this.refuseTriggersUsing(op.table, [op.column]);
@@ -262,6 +282,9 @@ const TIME_DEFAULTS = new Set(['current_time', 'current_date', 'current_timestam
  */
 function addableNatively(spec: ColumnSpec): boolean {
   if (spec.primaryKey || spec.unique) return false;
+  // SQLite computes a VIRTUAL column when read (it checks NOT NULL and CHECK on the rows as it adds
+  // one); a STORED one would have to be written into every row, which ADD COLUMN never does.
+  if (spec.generated) return !spec.generated.stored;
   const value = spec.default === undefined ? undefined : defaultClauseValue(spec.default);
   if (value !== undefined && (value.startsWith('(') || TIME_DEFAULTS.has(value.toLowerCase()))) return false;
   return !spec.notNull || (value !== undefined && value.toLowerCase() !== 'null');

@@ -1,6 +1,5 @@
-import type { AlterColumnChanges, ColumnSpec, Operation } from '../ops/operation.js';
-import { collateConstraint, columnFromSpec, defaultConstraint, notNullConstraint } from '../render/column-spec.js';
-import { quoteIdent } from '../sqlite/quote.js';
+import type { AlterColumnChanges, ColumnPosition, ColumnSpec, Operation } from '../ops/operation.js';
+import { collateConstraint, columnFromSpec, defaultConstraint, generatedConstraint, notNullConstraint } from '../render/column-spec.js';
 import {
   carrySequenceSql,
   commentLines,
@@ -10,6 +9,7 @@ import {
   renameTableSql,
 } from '../render/statements.js';
 import { checkSql, foreignKeySql, renderConstraint, renderCreateTable, renderReferences, uniqueSql } from '../render/table.js';
+import { quoteIdent } from '../sqlite/quote.js';
 import {
   findColumn,
   hasAutoincrement,
@@ -184,7 +184,7 @@ export class TableRebuild {
   absorb(op: RebuildOperation): void {
     switch (op.kind) {
       case 'addColumn':
-        return this.addColumn(op.column);
+        return this.addColumn(op.column, op);
       case 'dropColumn':
         return this.dropColumn(op.column);
       case 'alterColumn':
@@ -246,10 +246,12 @@ export class TableRebuild {
     return column;
   }
 
-  private addColumn(spec: ColumnSpec): void {
+  private addColumn(spec: ColumnSpec, { before, after }: ColumnPosition): void {
     if (findColumn(this.target, spec.name)) throw new PlanError(`table ${this.table} already has a column ${spec.name}`);
     if (spec.primaryKey) throw new PlanError(`cannot add primary key column ${spec.name} to ${this.table}`);
-    this.target.columns.push(columnFromSpec(spec));
+    const anchor = before ?? after;
+    const at = anchor === undefined ? this.target.columns.length : this.target.columns.indexOf(this.requireColumn(anchor)) + (after ? 1 : 0);
+    this.target.columns.splice(at, 0, columnFromSpec(spec));
   }
 
   /**
@@ -300,6 +302,17 @@ export class TableRebuild {
     if (changes.collate !== undefined) {
       column.constraints = column.constraints.filter((c) => c.kind !== 'collate');
       if (changes.collate !== null) column.constraints.push(collateConstraint(changes.collate));
+    }
+    if (changes.generated !== undefined) {
+      const wasGenerated = isGenerated(column);
+      column.constraints = column.constraints.filter((c) => c.kind !== 'generated');
+      if (changes.generated !== null) {
+        column.constraints.push(generatedConstraint(changes.generated));
+        this.sources.delete(column.name.toLowerCase());
+      } else if (wasGenerated && findColumn(this.original, column.name)) {
+        // A generated column made plain keeps the values it computed: the old table still computes them.
+        this.sources.set(column.name.toLowerCase(), quoteIdent(column.name));
+      }
     }
     if (changes.using !== undefined) {
       if (isGenerated(column)) throw new PlanError(`column ${this.table}.${column.name} is generated; it cannot take "using"`);

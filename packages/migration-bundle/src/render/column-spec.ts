@@ -1,7 +1,7 @@
-import type { ColumnReference, ColumnSpec, CreateTableOptions } from '../ops/operation.js';
+import type { ColumnReference, ColumnSpec, CreateTableOptions, GeneratedColumn } from '../ops/operation.js';
 import type { ColumnConstraint, ColumnDef, ReferencesClause } from '../sqlite/table-def.js';
 import { tokenize } from '../sqlite/tokenize.js';
-import { checkSql, createTableSql, primaryKeySql, renderColumn, renderReferences } from './table.js';
+import { checkSql, createTableSql, generatedSql, primaryKeySql, renderColumn, renderReferences } from './table.js';
 
 export function referencesClause(ref: ColumnReference): ReferencesClause {
   return {
@@ -44,6 +44,10 @@ export function collateConstraint(collation: string): ColumnConstraint {
   return { kind: 'collate', name: null, sql: `COLLATE ${collation}`, collation };
 }
 
+export function generatedConstraint({ expr, stored }: GeneratedColumn): ColumnConstraint {
+  return { kind: 'generated', name: null, sql: generatedSql(expr, Boolean(stored)), expr, stored: Boolean(stored) };
+}
+
 /** The column definition a spec describes; `inlinePrimaryKey` is false for composite keys. */
 export function columnFromSpec(spec: ColumnSpec, inlinePrimaryKey = true): ColumnDef {
   const constraints: ColumnConstraint[] = [];
@@ -55,6 +59,7 @@ export function columnFromSpec(spec: ColumnSpec, inlinePrimaryKey = true): Colum
       autoincrement: Boolean(spec.autoincrement),
     });
   }
+  if (spec.generated) constraints.push(generatedConstraint(spec.generated));
   if (spec.notNull) constraints.push(notNullConstraint());
   if (spec.unique) constraints.push({ kind: 'unique', name: null, sql: 'UNIQUE' });
   if (spec.default !== undefined) constraints.push(defaultConstraint(spec.default));

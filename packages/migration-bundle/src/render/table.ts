@@ -49,6 +49,11 @@ export function uniqueSql(terms: readonly string[], onConflict = ''): string {
   return `UNIQUE (${terms.join(', ')})${onConflict ? ` ${onConflict}` : ''}`;
 }
 
+/** A generated column's clause: VIRTUAL (computed when read) unless `stored`. */
+export function generatedSql(expr: string, stored: boolean): string {
+  return `GENERATED ALWAYS AS (${expr}) ${stored ? 'STORED' : 'VIRTUAL'}`;
+}
+
 export function checkSql(expr: string): string {
   return `CHECK (${expr})`;
 }

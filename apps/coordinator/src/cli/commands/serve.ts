@@ -2,6 +2,11 @@ import { serveConfig, type ServeFlags } from '../../config/serve-config.js';
 import { startCoordinator } from '../../server.js';
 import { describeFailure } from '../../store/errors.js';
 import type { Command } from '../command.js';
+import { boundedErrorLog } from '../error-log.js';
+
+/** At most this many error lines a minute reach the log whole (docs/coordinator.md, "Logs"). */
+const ERROR_BURST = 20;
+const ERROR_WINDOW_MS = 60_000;
 
 export const serveCommand: Command = {
   usage:
@@ -27,7 +32,8 @@ export const serveCommand: Command = {
   positionals: [],
   async run(args, io) {
     const config = serveConfig(args.values as ServeFlags, io.env);
-    const running = await startCoordinator(config, (error) => io.stderr.write(`coordinator: ${describeFailure(error)}\n`));
+    const errors = boundedErrorLog({ write: (line) => io.stderr.write(`coordinator: ${line}\n`), burst: ERROR_BURST, windowMs: ERROR_WINDOW_MS });
+    const running = await startCoordinator(config, (error) => errors.line(describeFailure(error)));
     const { httpUrl, mqttUrl, adminToken } = running;
     if (adminToken.generated) io.stderr.write(`coordinator: admin token written to ${adminToken.file}\n`);
     io.stdout.write(
@@ -40,6 +46,7 @@ export const serveCommand: Command = {
       process.once('SIGTERM', resolve);
     });
     await running.close();
+    errors.flush();
     return 0;
   },
 };
