@@ -1,7 +1,8 @@
 /**
  * Coalesced catch-up: random chains of 2 to 8 revisions, drawn from every operation (unnamed
  * constraints, columns dropped with the constraints they alone use, generated columns added,
- * changed and made plain, columns added before or after another, among them) and from data
+ * changed and made plain, columns added before or after another, primary keys dropped, added and
+ * joined by a new column, among them) and from data
  * statements, applied at once (coalesced) and one by one to copies of the same seeded database,
  * end the same: the same outcome, fingerprint, `sqlite_schema` (every object, its SQL token for
  * token, their order per table) and rows of every table. Seeded: a failure prints the seed that reproduces it
@@ -91,6 +92,9 @@ function randomOperation(next: () => number, model: Model, names: () => string):
     () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: pick(['TEXT', 'INTEGER']), generated: { expr: `${c} || 'g'`, ...pick([{}, { stored: true }]) } } }),
     () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: 'TEXT', default: "'p'" }, ...pick([{ before: column }, { after: column }]) }),
     () => ({ kind: 'dropColumn', table: table.name, column }),
+    () => ({ kind: 'dropPrimaryKey', table: table.name }),
+    () => ({ kind: 'addPrimaryKey', table: table.name, name: pick([null, `pk_${names()}`]), columns: [column] }),
+    () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: 'INTEGER', primaryKey: true }, ...pick([{}, { after: column }]) }),
     () => ({ kind: 'renameColumn', table: table.name, from: column, to: names() }),
     () => ({ kind: 'alterColumn', table: table.name, column, changes: pick(alters) }),
     () => ({ kind: 'alterColumn', table: table.name, column, changes: pick(alters) }),

@@ -137,7 +137,8 @@ function joinedState(before: RunState, operations: Operation[]): RunState | null
       const columns = mine.get(table) ?? freshRun();
       if (op.kind === 'addColumn') columns.added.add(op.column.name.toLowerCase());
       if (op.kind === 'alterColumn') columns.altered.add(op.column.toLowerCase());
-      if (op.kind === 'addCheck' || op.kind === 'addUnique') columns.constrained = true;
+      if (op.kind === 'addCheck' || op.kind === 'addUnique' || op.kind === 'addPrimaryKey') columns.constrained = true;
+      if (op.kind === 'addColumn' && op.column.primaryKey) columns.constrained = true;
       mine.set(table, columns);
     }
   }
@@ -163,7 +164,7 @@ function moveKey<T>(map: Map<string, T>, from: string, to: string): void {
 }
 
 function breaksTheRun(op: Operation, run: TableRun): boolean {
-  if (op.kind === 'dropCheck' || op.kind === 'dropUnique') return true;
+  if (op.kind === 'dropCheck' || op.kind === 'dropUnique' || op.kind === 'dropPrimaryKey') return true;
   if (op.kind === 'dropColumn') return run.constrained || run.added.has(op.column.toLowerCase()) || run.altered.has(op.column.toLowerCase());
   if (op.kind !== 'alterColumn') return false;
   const { type, using, notNull, collate, generated } = op.changes;
