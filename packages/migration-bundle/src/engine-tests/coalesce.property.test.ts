@@ -27,6 +27,7 @@ const BASE = [
   'CREATE INDEX t1_a ON t1 (a)',
   'CREATE TABLE t2 (id INTEGER PRIMARY KEY, t1_id INTEGER REFERENCES t1 (id) ON DELETE CASCADE, note TEXT)',
   'CREATE TABLE t3 (k TEXT PRIMARY KEY, v INTEGER, w TEXT) WITHOUT ROWID',
+  'CREATE TABLE t4 (x INTEGER, y TEXT)',
   `CREATE TRIGGER t2_touch AFTER INSERT ON t2 BEGIN UPDATE t1 SET d = 'touched' WHERE id = NEW.t1_id; END`,
 ];
 
@@ -38,6 +39,8 @@ function seededBase(): Buffer {
       CASE i % 4 WHEN 0 THEN '7' WHEN 1 THEN NULL ELSE i * 3 END, i / 4.0, CASE WHEN i % 3 = 0 THEN NULL ELSE 'd' || i END FROM s`);
   db.exec(`INSERT INTO t2 (t1_id, note) SELECT id, 'n' || id FROM t1 WHERE id % 2 = 0`);
   db.exec(`INSERT INTO t3 (k, v, w) SELECT 'k' || id, id, a FROM t1`);
+  // No primary key, rowids with gaps, a key-to-be with NULLs: what a new INTEGER PRIMARY KEY takes.
+  db.exec(`INSERT INTO t4 (rowid, x, y) SELECT id * 3, CASE WHEN id % 4 = 0 THEN NULL ELSE id * 100 END, a FROM t1`);
   const bytes = db.serialize();
   db.close();
   return bytes;
