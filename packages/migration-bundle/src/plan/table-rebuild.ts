@@ -86,11 +86,9 @@ export class TableRebuild {
     return at >= 0;
   }
 
-  /** Columns of the old table the copy leaves behind. */
+  /** Columns of the old table the copy leaves behind, generated ones included (a trigger may read them). */
   droppedColumns(): string[] {
-    return this.original.columns
-      .filter((column) => !findColumn(this.target, column.name) && !isGenerated(column))
-      .map((column) => column.name);
+    return this.original.columns.filter((column) => !findColumn(this.target, column.name)).map((column) => column.name);
   }
 
   /**
