@@ -68,7 +68,7 @@ export function storedSchema(db: Database): string {
 
 /**
  * Per table changed through a copy by earlier revisions of a run: the columns they added or
- * altered, and whether they added a CHECK or UNIQUE (which a later dropped column may take along).
+ * altered, and whether they added a CHECK, UNIQUE or PRIMARY KEY (which a later dropped column may take along).
  */
 type TableRun = { added: Set<string>; altered: Set<string>; constrained: boolean };
 type RunState = Map<string, TableRun>;
@@ -81,9 +81,10 @@ const freshRun = (): TableRun => ({ added: new Set(), altered: new Set(), constr
  * copy skip something one-by-one application does to the rows:
  * - a type change or `using`: values would not pass through the intermediate column's affinity, or
  *   `using` would read the rows before the earlier revisions' changes;
- * - a dropped CHECK, UNIQUE, NOT NULL, or a collation change: rows the intermediate table refuses
- *   would go through; so would dropping a column the run added or altered, or any column once the
- *   run added a CHECK or UNIQUE to the table (the column may take it along);
+ * - a dropped CHECK, UNIQUE, PRIMARY KEY, NOT NULL, a collation change or a new generation
+ *   expression: rows the intermediate table refuses would go through; so would dropping a column
+ *   the run added or altered, or any column once the run added a CHECK, UNIQUE or PRIMARY KEY to
+ *   the table (the column may take it along);
  * - a new default on a column the run added: the added column would take the final default;
  * - dropping the table: its intermediate copy, which may fail, would be skipped.
  * A revision with a `using` that holds a subquery neither joins a run nor is joined.
