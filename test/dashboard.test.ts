@@ -213,8 +213,80 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
     await pause.click();
     await waitForText(page, 'rollout-state', 'paused');
+    await waitForText(page, 'rollout-paused', '1 paused');
+    await waitForText(page, 'rollout-pending', '0 pending');
     expect((await api('GET', `/v1/rollouts/${rolloutId}`, acme.token)).json).toMatchObject({ state: 'paused', pauseReason: 'operator' });
     await page.getByRole('button', { name: 'Resume rollout' }).waitFor();
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('shows a failed target with its error and attempts, and retries it from the rollout page', async () => {
+    const [target] = (await api('GET', `/v1/rollouts/${rolloutId}`, acme.token)).json.targets as string[];
+    const device = devices.find((d) => d.options.deviceId === target)!;
+    const revision = device.state.revision!;
+    const error = 'statement failed: CREATE TABLE t_2: database is locked';
+    device.record({ at: Date.now(), from: revision, to: revision, revisions: ['dash_0003'], outcome: 'rolled-back', durationMs: 17, error }, at(revision));
+
+    const { context, page, cspViolations } = await openPage(browser);
+    await signIn(page, running.httpUrl, acme.token);
+    await page.goto(`${running.httpUrl}/rollouts/${rolloutId}`);
+    await waitForText(page, 'rollout-failed', '1 failed');
+    const row = page.getByRole('row', { name: new RegExp(target!) });
+    await row.getByText(error).waitFor();
+    expect(await row.getByRole('cell').nth(2).textContent()).toBe('1');
+    await page.locator('[data-testid="chart-canvas"] canvas').waitFor();
+    await page.getByText('Progress over time as a table').click();
+    expect(await page.getByRole('table', { name: /progress over time/ }).getByRole('row').count()).toBe(13);
+    await screenshot(page, 'rollout');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole('button', { name: 'Retry 1 failed device' }).click();
+    await waitForText(page, 'rollout-failed', '0 failed');
+    const retried = (await api('GET', `/v1/rollouts/${rolloutId}`, acme.token)).json;
+    expect(retried).toMatchObject({ failed: 0, failures: 0 });
+    expect(retried.devices.find((d: { id: string }) => d.id === target)).toMatchObject({ status: expect.stringMatching(/pending|applying/), attempts: 1, error: null });
+    expect(await page.getByRole('button', { name: /Retry 0 failed/ }).isDisabled()).toBe(true);
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('lists bundles with revisions, signer and expiry, and publishes one to labelled devices from the page', async () => {
+    const { context, page, cspViolations } = await openPage(browser);
+    await signIn(page, running.httpUrl, acme.token);
+    await page.getByRole('link', { name: 'Bundles' }).click();
+    const row = page.getByRole('row', { name: new RegExp(next.bundleId) });
+    await row.waitFor();
+    const signerKey = (await api('GET', '/v1/keys', acme.token)).json[0].keyId as string;
+    expect(await row.textContent()).toContain('dash_0003');
+    expect(await row.textContent()).toContain(signerKey);
+    await screenshot(page, 'bundles');
+    expect(await seriousA11yViolations(page)).toEqual([]);
+
+    await page.getByRole('combobox', { name: /^Bundle/ }).selectOption(next.bundleId);
+    await page.getByRole('textbox', { name: 'Channel' }).fill('stable');
+    await page.getByLabel('Devices with labels').check();
+    await page.getByLabel(/Label selectors/).fill('site=west');
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.waitForURL(/\/rollouts\/[0-9a-f-]{36}$/);
+    const published = (await api('GET', `/v1/rollouts/${page.url().split('/').at(-1)}`, acme.token)).json;
+    expect(published).toMatchObject({ bundle: next.bundleId, channel: 'stable', selectors: { site: 'west' }, targets: ['pump-6'] });
+    expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('shows the audit log: which token published, paused and retried what', async () => {
+    const tokenId = ((await api('GET', '/v1/tokens', acme.token)).json as { id: string; current: boolean }[]).find((t) => t.current)!.id;
+    const { context, page, cspViolations } = await openPage(browser);
+    await signIn(page, running.httpUrl, acme.token);
+    await page.getByRole('link', { name: 'Audit' }).click();
+    const log = page.getByTestId('audit-log');
+    for (const action of ['published', 'paused', 'retried', 'registered', 'uploaded']) await log.getByRole('cell', { name: action, exact: true }).first().waitFor();
+    const paused = log.getByRole('row').filter({ has: page.getByRole('cell', { name: 'paused', exact: true }) });
+    expect(await paused.textContent()).toContain(tokenId);
+    expect(await paused.getByRole('link').textContent()).toBe(`rollout ${rolloutId.slice(0, 8)}`);
+    await screenshot(page, 'audit');
+    expect(await seriousA11yViolations(page)).toEqual([]);
     expect(cspViolations).toEqual([]);
     await context.close();
   });

@@ -1,5 +1,7 @@
+import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from '../../store/audit.js';
 import { CoordinatorError } from '../../store/errors.js';
 import { requireTenant } from '../auth.js';
+import { pageQuery } from '../page-query.js';
 import { readJson } from '../request-body.js';
 import type { Route } from '../router.js';
 import { clearedSessionCookie, readSessionId, requireCsrfHeader, SESSION_TTL_MS, sessionCookie, type SessionStore } from '../session.js';
@@ -41,6 +43,14 @@ export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Ro
         const id = readSessionId(ctx.req);
         if (id !== undefined) sessions.delete(id);
         return { headers: { 'set-cookie': clearedSessionCookie(ctx.req) }, json: { signedOut: true } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/audit',
+      async handle(ctx) {
+        const tenant = requireTenant(await ctx.principal());
+        return { json: await store.audit.page(tenant, pageQuery(ctx.req.url, { default: DEFAULT_AUDIT_PAGE, max: MAX_AUDIT_PAGE })) };
       },
     },
     {
