@@ -109,7 +109,10 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
     ];
     for (const device of fleet.slice(0, 3)) device.setState(at('dash_0002'));
     fleet[3]!.record(
-      { at: Date.now(), from: 'dash_0001', to: 'dash_0001', revisions: ['dash_0002'], outcome: 'rolled-back', durationMs: 41, error: 'statement failed: CREATE TABLE t_1: disk I/O error' },
+      {
+        at: Date.now(), from: 'dash_0001', to: 'dash_0001', revisions: ['dash_0002'], outcome: 'rolled-back', durationMs: 41, error: 'statement failed: CREATE TABLE t_1: disk I/O error',
+        rowsCopied: 1200, tableSizes: [{ table: 't_0', before: 40_960, after: null }],
+      },
       at('dash_0001'),
     );
     await Promise.all(fleet.map((device) => device.waitConfirmed(20_000)));
@@ -190,12 +193,18 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
     await page.waitForURL(`${running.httpUrl}/devices/pump-5`);
     await page.getByTestId('drift-diff').getByText('+ table hand_made').waitFor();
     expect(await page.getByTestId('device-revision').textContent()).toBe('dash_0002');
+    const sideBySide = page.getByTestId('schema-side-by-side');
+    expect(await sideBySide.getByRole('row', { name: /table hand_made/ }).getByRole('cell').allTextContents()).toEqual(['—', 'table hand_made (id INTEGER PRIMARY KEY)', '+ only in the live schema']);
+    expect(await sideBySide.getByRole('row', { name: /table t_0/ }).getByRole('cell').nth(2).textContent()).toBe('same');
     await screenshot(page, 'device-drift');
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await page.goto(`${running.httpUrl}/devices/pump-4`);
     await page.getByText('statement failed: CREATE TABLE t_1: disk I/O error').waitFor();
     expect(await page.getByRole('cell', { name: 'rolled-back' }).count()).toBe(1);
+    const failedRun = page.getByRole('row', { name: /rolled-back/ });
+    expect(await failedRun.getByRole('cell', { name: '1200', exact: true }).count()).toBe(1);
+    expect(await failedRun.textContent()).toContain('t_0: 40.0 KiB → not measured');
     expect(cspViolations).toEqual([]);
     await context.close();
   });

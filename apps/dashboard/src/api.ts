@@ -36,6 +36,17 @@ export interface MigrationEvent {
   durationMs: number;
   error?: string;
   forced?: boolean;
+  rowsCopied?: number;
+  tableSizes?: { table: string; before: number | null; after: number | null }[];
+}
+
+/** A SQLite schema as the engine describes it (only what the page shows is typed). */
+export interface SchemaDescription {
+  tables: { name: string; columns: { name: string; type: string; notNull: boolean; primaryKey: number }[] }[];
+  indexes: { name: string; table: string; unique: boolean; columns: string[]; where: string | null }[];
+  triggers: { name: string; table: string }[];
+  views: { name: string }[];
+  virtualTables: { name: string }[];
 }
 
 export interface DeviceDrift {
@@ -44,6 +55,8 @@ export interface DeviceDrift {
   expectedFingerprint: string | null;
   fingerprint: string | null;
   diff: string | null;
+  expectedSchema: SchemaDescription | null;
+  liveSchema: SchemaDescription | null;
 }
 
 export type TargetStatus = 'pending' | 'applying' | 'succeeded' | 'failed';

@@ -89,6 +89,17 @@ describe.each(testDrivers())('device query, fleet summary and sessions on %s', (
     expect(first.targets).toEqual(['charlie', 'delta']);
   });
 
+  it("serves an upgrade's rows copied and table sizes when the device sent them", async () => {
+    const tableSizes = [{ table: 't_1', before: 8192, after: 12_288 }, { table: 't_2', before: null, after: 4096 }];
+    await api.store.writeReports([], [
+      { tenantId: a.id, deviceId: 'alpha', counter: 20, at: 20, from: 'q_0001', to: 'q_0002', revisions: ['q_0002'], outcome: 'applied', durationMs: 40, rowsCopied: 300, tableSizes },
+      { tenantId: a.id, deviceId: 'alpha', counter: 21, at: 21, from: 'q_0002', to: 'q_0002', revisions: [], outcome: 'up-to-date', durationMs: 1 },
+    ]);
+    const { events } = (await api.call('GET', '/v1/devices/alpha/events?limit=2', a.token)).json;
+    expect(events[0]).not.toHaveProperty('rowsCopied');
+    expect(events[1]).toEqual({ counter: 20, at: 20, from: 'q_0001', to: 'q_0002', revisions: ['q_0002'], outcome: 'applied', durationMs: 40, rowsCopied: 300, tableSizes });
+  });
+
   it('sums the fleet and shows one device its drift diff', async () => {
     const summary = (await api.call('GET', '/v1/fleet/summary', a.token)).json;
     expect(summary).toEqual({
@@ -100,6 +111,8 @@ describe.each(testDrivers())('device query, fleet summary and sessions on %s', (
     const drift = (await api.call('GET', '/v1/devices/charlie/drift', a.token)).json;
     expect(drift).toMatchObject({ id: 'charlie', drift: true, fingerprint: 'c'.repeat(64), expectedFingerprint: fp('q_0002') });
     expect(drift.diff).toMatch(/^\+ table extra/m);
+    expect(drift.liveSchema.tables.map((table: { name: string }) => table.name)).toEqual(['extra', 't_0', 't_1']);
+    expect(drift.expectedSchema.tables.map((table: { name: string }) => table.name)).toEqual(['t_0', 't_1']);
     expect((await api.call('GET', '/v1/devices/alpha/drift', a.token)).json).toMatchObject({ drift: false, diff: null });
     expect((await api.call('GET', '/v1/devices/charlie/drift', b.token)).status).toBe(404);
   });

@@ -67,7 +67,18 @@ export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Ro
         const tenant = requireTenant(await ctx.principal());
         const device = await store.fleet.device(tenant, ctx.params.id!);
         const [drifted] = device.drift ? await store.fleet.drift(tenant, device.id) : [];
-        return { json: { id: device.id, drift: device.drift, expectedFingerprint: device.expectedFingerprint, fingerprint: device.fingerprint, diff: drifted?.diff ?? null } };
+        const schemas = await store.fleet.schemas(tenant, device.id);
+        return {
+          json: {
+            id: device.id,
+            drift: device.drift,
+            expectedFingerprint: device.expectedFingerprint,
+            fingerprint: device.fingerprint,
+            diff: drifted?.diff ?? null,
+            expectedSchema: schemas.expected,
+            liveSchema: schemas.live,
+          },
+        };
       },
     },
   ];
