@@ -13,7 +13,7 @@ export { planRevision, planSteps, type MigrationStep } from './plan/planner.js';
 export { planCoalesced } from './plan/coalesce.js';
 export type { PlannedRevision, PlannedStatement } from './plan/plan-types.js';
 export { PlanError } from './plan/errors.js';
-export { runMigration, type RunOptions, type RevisionRunReport, type ProgressEvent } from './sqlite/run-migration.js';
+export { runMigration, planMigration, type RunOptions, type MigrationPlan, type RevisionRunReport, type ProgressEvent } from './sqlite/run-migration.js';
 export { MigrationError, type MigrationErrorCode } from './sqlite/migration-error.js';
 export { ANALYSIS_LIMIT, type StatisticsReport } from './sqlite/planner-statistics.js';
 export { cloneSchema } from './sqlite/schema-clone.js';
