@@ -74,6 +74,8 @@ describe('edge-agent run (daemon)', () => {
     expect(sha256File(db)).toBe(digest);
     const events = await coordinator.events('dev-1');
     expect(events.map((e) => [e.outcome, e.to])).toEqual([['applied', 'shop_0003'], ['applied', 'shop_0002']]);
+    // The upgrade's work travels with its event: orders rebuilt with its 500 rows, and its size before and after.
+    expect(events[0]).toMatchObject({ rowsCopied: 500, tableSizes: expect.arrayContaining([{ table: 'orders', before: expect.any(Number), after: expect.any(Number) }]) });
     expect((await again.stop('SIGTERM')).code).toBe(0);
     expect(existsSync(ws.path('dev-1.db.godwit-agent'))).toBe(true);
   });

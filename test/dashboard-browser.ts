@@ -62,6 +62,12 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`${name}.png`, SCREENSHOTS).pathname, fullPage: false });
 }
 
+/** Every page the tests visit is screenshot and checked the same way: returns its serious or critical axe-core violations. */
+export async function screenshotAndAudit(page: Page, name: string): Promise<{ id: string; impact: string; nodes: string[] }[]> {
+  await screenshot(page, name);
+  return seriousA11yViolations(page);
+}
+
 /** Waits until the element's text is exactly `text` (the page polls the API every 2 s). */
 export async function waitForText(page: Page, testId: string, text: string, timeout = 15_000): Promise<void> {
   await page.waitForFunction(([id, want]) => document.querySelector(`[data-testid="${id}"]`)?.textContent === want, [testId, text] as const, { timeout });

@@ -2,6 +2,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, SIGNED_OUT_EVENT } from './api.ts';
+import { AuditPage } from './pages/AuditPage.tsx';
+import { BundlesPage } from './pages/BundlesPage.tsx';
 import { DevicePage } from './pages/DevicePage.tsx';
 import { FleetPage } from './pages/FleetPage.tsx';
 import { RolloutPage } from './pages/RolloutPage.tsx';
@@ -39,6 +41,8 @@ export function App() {
         <nav aria-label="Main">
           <Link href="/">Fleet</Link>
           <Link href="/rollouts">Rollouts</Link>
+          <Link href="/bundles">Bundles</Link>
+          <Link href="/audit">Audit</Link>
         </nav>
         <button type="button" onClick={signOut}>
           Sign out
@@ -50,6 +54,8 @@ export function App() {
           <Route path="/devices/:id">{(params) => <DevicePage id={params.id} />}</Route>
           <Route path="/rollouts" component={RolloutsPage} />
           <Route path="/rollouts/:id">{(params) => <RolloutPage id={params.id} />}</Route>
+          <Route path="/bundles" component={BundlesPage} />
+          <Route path="/audit" component={AuditPage} />
           <Route>
             <Redirect to="/" />
           </Route>

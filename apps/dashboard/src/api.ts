@@ -36,6 +36,17 @@ export interface MigrationEvent {
   durationMs: number;
   error?: string;
   forced?: boolean;
+  rowsCopied?: number;
+  tableSizes?: { table: string; before: number | null; after: number | null }[];
+}
+
+/** A SQLite schema as the engine describes it (only what the page shows is typed). */
+export interface SchemaDescription {
+  tables: { name: string; columns: { name: string; type: string; notNull: boolean; primaryKey: number }[] }[];
+  indexes: { name: string; table: string; unique: boolean; columns: string[]; where: string | null }[];
+  triggers: { name: string; table: string }[];
+  views: { name: string }[];
+  virtualTables: { name: string }[];
 }
 
 export interface DeviceDrift {
@@ -44,6 +55,8 @@ export interface DeviceDrift {
   expectedFingerprint: string | null;
   fingerprint: string | null;
   diff: string | null;
+  expectedSchema: SchemaDescription | null;
+  liveSchema: SchemaDescription | null;
 }
 
 export type TargetStatus = 'pending' | 'applying' | 'succeeded' | 'failed';
@@ -57,12 +70,55 @@ export interface Rollout {
   state: 'active' | 'paused';
   pauseReason: string | null;
   targets: string[];
-  devices?: { id: string; status: TargetStatus; error: string | null; addedAt: string; resultAt: string | null }[];
+  devices?: RolloutTarget[];
   pending: number;
   applying: number;
   succeeded: number;
   failed: number;
-  createdAt?: string;
+  /** Of pending and applying, the targets the pause holds back (0 while active). */
+  paused: number;
+  successes: number;
+  failures: number;
+  failureThresholdPercent: number;
+  minAttempts: number;
+  createdAt: string;
+}
+
+export interface RolloutTarget {
+  id: string;
+  status: TargetStatus;
+  error: string | null;
+  attempts: number;
+  addedAt: string;
+  resultAt: string | null;
+}
+
+export interface Bundle {
+  id: string;
+  sequence: number;
+  sha256: string;
+  size: number;
+  heads: string[];
+  revisions: string[];
+  signers: string[] | null;
+  expiresAt: string | null;
+  createdAt: string;
+}
+
+export interface PublishRequest {
+  bundle: string;
+  channel: string;
+  percent?: number;
+  selectors?: Record<string, string>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  tokenId: string | null;
+  action: string;
+  subject: string;
+  detail: Record<string, unknown>;
 }
 
 export interface DeviceQuery {
@@ -71,6 +127,7 @@ export interface DeviceQuery {
   revision: string;
   drift: string;
   online: string;
+  rollout: string;
   sort: string;
   order: 'asc' | 'desc';
   limit: number;
@@ -124,4 +181,8 @@ export const api = {
   pause: (id: string) => post<Rollout>(`/v1/rollouts/${encodeURIComponent(id)}/pause`),
   resume: (id: string) => post<Rollout>(`/v1/rollouts/${encodeURIComponent(id)}/resume`),
   widen: (id: string, percent: number) => post<Rollout>(`/v1/rollouts/${encodeURIComponent(id)}/widen`, { percent }),
+  retry: (id: string) => post<Rollout>(`/v1/rollouts/${encodeURIComponent(id)}/retry`),
+  bundles: () => get<Bundle[]>('/v1/bundles'),
+  publish: (request: PublishRequest) => post<Rollout>('/v1/rollouts', request),
+  audit: (before: number | null) => get<{ entries: AuditEntry[]; next: number | null }>(`/v1/audit${before === null ? '' : `?before=${before}`}`),
 };

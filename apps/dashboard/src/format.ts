@@ -9,6 +9,14 @@ export function timeText(value: string | number | null): string {
   return TIME.format(new Date(value));
 }
 
+/** Bytes as people read them: 512 B, 40.0 KiB, 3.2 MiB. */
+export function bytesText(bytes: number | null): string {
+  if (bytes === null) return 'not measured';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
+
 export const labelsText = (labels: Record<string, string>) =>
   Object.entries(labels)
     .map(([key, value]) => `${key}=${value}`)

@@ -10,6 +10,7 @@ export type AgentErrorCode =
   | 'drift'
   | 'rolled-back'
   | 'locked'
+  | 'schema-changed'
   | 'disk-space'
   | 'integrity'
   | 'read-only'

@@ -9,6 +9,7 @@ export {
   validateReport,
   MAX_EVENTS_PER_REPORT,
   MAX_LAST_RESULTS,
+  MAX_TABLE_SIZES,
   MAX_REPORT_BYTES,
   OUTCOMES,
   PROTOCOL_VERSION,
@@ -19,6 +20,7 @@ export {
   type PresenceMessage,
   type ReportContent,
   type StateReport,
+  type TableSize,
 } from './messages.js';
 export { firstUnstorableString, isStorableText } from './storable-text.js';
 export { msgpackStringsAreUtf8 } from './msgpack-utf8.js';

@@ -60,6 +60,22 @@ describe('report protocol', () => {
     expect(decodeReport(whole.payload)).toMatchObject({ counter: 2000, events: unconfirmed.slice(0, 3) });
   });
 
+  it("carries an upgrade's rows copied and table sizes when the agent sends them, and reports without them as before", () => {
+    const sized = { ...report.events[0]!, rowsCopied: 12_500, tableSizes: [{ table: 'orders', before: 40_960, after: 45_056 }, { table: 'new_table', before: null, after: 4096 }] };
+    const withSizes = { ...report, events: [sized, report.events[1]!] };
+    expect(decodeReport(encodeReport(withSizes))).toEqual(withSizes);
+    expect(decodeReport(encodeReport(report)).events[0]).not.toHaveProperty('rowsCopied');
+    const bad = (event: object) => code(pack({ ...report, events: [{ ...report.events[0], ...event }, report.events[1]] }));
+    expect(bad({ rowsCopied: -1 })).toBe('invalid');
+    expect(bad({ rowsCopied: 1.5 })).toBe('invalid');
+    expect(bad({ tableSizes: {} })).toBe('invalid');
+    expect(bad({ tableSizes: [{ table: 'a', before: 1 }] })).toBe('invalid');
+    expect(bad({ tableSizes: [{ table: 'a', before: 1, after: 2, rows: 3 }] })).toBe('invalid');
+    expect(bad({ tableSizes: [{ table: 7, before: 1, after: 2 }] })).toBe('invalid');
+    expect(bad({ tableSizes: [{ table: 'a\u0000', before: 1, after: 2 }] })).toBe('invalid');
+    expect(bad({ tableSizes: Array.from({ length: 201 }, (_, i) => ({ table: `t${i}`, before: 1, after: 1 })) })).toBe('invalid');
+  });
+
   it('drops what is not a report, naming the reason', () => {
     expect(code(Buffer.from([0x92, 0x01]))).toBe('malformed'); // a two-element array cut short
     expect(code(Buffer.alloc(MAX_REPORT_BYTES + 1))).toBe('too-large');

@@ -20,6 +20,8 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_REPORT_BYTES = 256 * 1024;
 export const MAX_EVENTS_PER_REPORT = 500;
 export const MAX_LAST_RESULTS = 20;
+/** Table sizes one event carries at most (a run touching more keeps the first, by name). */
+export const MAX_TABLE_SIZES = 200;
 
 export const OUTCOMES = ['applied', 'up-to-date', 'rolled-back', 'refused'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -37,6 +39,16 @@ export interface MigrationResult {
   error?: string;
   /** True when `--force` overrode a drift refusal. */
   forced?: boolean;
+  /** Rows the run's table rebuilds copied, all tables together (absent: an agent that does not say). */
+  rowsCopied?: number;
+  /** Bytes of each table the run touched, with its indexes, before and after (null: not measured). */
+  tableSizes?: TableSize[];
+}
+
+export interface TableSize {
+  table: string;
+  before: number | null;
+  after: number | null;
 }
 
 export interface MigrationEvent extends MigrationResult {
@@ -189,7 +201,7 @@ function event(value: unknown, where: string): MigrationEvent {
 
 function result(value: unknown, where: string): MigrationResult {
   const o = record(value, where);
-  onlyKeys(o, ['at', 'from', 'to', 'revisions', 'outcome', 'durationMs', 'error', 'forced'], where);
+  onlyKeys(o, ['at', 'from', 'to', 'revisions', 'outcome', 'durationMs', 'error', 'forced', 'rowsCopied', 'tableSizes'], where);
   if (!OUTCOMES.includes(o.outcome as Outcome)) throw new ProtocolError('invalid', `${where}.outcome: not one of ${OUTCOMES.join(', ')}`);
   const r: MigrationResult = {
     at: counter(o.at, `${where}.at`),
@@ -204,7 +216,21 @@ function result(value: unknown, where: string): MigrationResult {
     if (typeof o.forced !== 'boolean') throw new ProtocolError('invalid', `${where}.forced: not a boolean`);
     r.forced = o.forced;
   }
+  if (o.rowsCopied !== undefined) r.rowsCopied = counter(o.rowsCopied, `${where}.rowsCopied`);
+  if (o.tableSizes !== undefined) {
+    r.tableSizes = list(o.tableSizes, MAX_TABLE_SIZES, `${where}.tableSizes`).map((size, i) => tableSize(size, `${where}.tableSizes[${i}]`));
+  }
   return r;
+}
+
+function tableSize(value: unknown, where: string): TableSize {
+  const o = record(value, where);
+  onlyKeys(o, ['table', 'before', 'after'], where);
+  return {
+    table: text(o.table, 256, `${where}.table`),
+    before: nullable(o.before, counter, `${where}.before`),
+    after: nullable(o.after, counter, `${where}.after`),
+  };
 }
 
 function record(value: unknown, where: string): Record<string, unknown> {

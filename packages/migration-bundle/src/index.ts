@@ -24,7 +24,7 @@ export { planRevision, planSteps, type MigrationStep } from './plan/planner.js';
 export { planCoalesced } from './plan/coalesce.js';
 export type { PlannedRevision, PlannedStatement } from './plan/plan-types.js';
 export { cloneSchema } from './sqlite/schema-clone.js';
-export { runMigration, type RunOptions, type RevisionRunReport, type ProgressEvent } from './execute/run-migration.js';
+export { runMigration, planMigration, type RunOptions, type MigrationPlan, type RevisionRunReport, type ProgressEvent } from './execute/run-migration.js';
 export { MigrationError, type MigrationErrorCode } from './execute/migration-error.js';
 export { ANALYSIS_LIMIT, type StatisticsReport } from './execute/planner-statistics.js';
 export { renderScript, type ScriptPart } from './render/script.js';

@@ -7,6 +7,8 @@ export const MAX_BUNDLE_BYTES = 16 * 1024 * 1024;
 
 export interface VerifiedUpload {
   manifest: Manifest;
+  /** Key ids of the trusted keys whose signatures verified. */
+  signers: string[];
   bytes: Uint8Array;
   sha256: string;
 }
@@ -17,8 +19,8 @@ export function verifyUpload(bytes: Uint8Array, trusted: KeyObject[], now = Date
     throw new CoordinatorError('bundle-refused', 'untrusted-key: the tenant trusts no signing key yet (coordinator keys add PUBFILE)');
   }
   try {
-    const { manifest } = verifyBundle(bytes, trusted, { now, maxBytes: MAX_BUNDLE_BYTES });
-    return { manifest, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
+    const { manifest, signers } = verifyBundle(bytes, trusted, { now, maxBytes: MAX_BUNDLE_BYTES });
+    return { manifest, signers, bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
   } catch (error) {
     if (error instanceof BundleError) throw new CoordinatorError('bundle-refused', `${error.code}: ${error.message}`);
     throw error;

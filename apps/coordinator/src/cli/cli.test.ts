@@ -18,6 +18,7 @@ const COMMANDS = [
   ['rollout', 'status'],
   ['rollout', 'pause'],
   ['rollout', 'resume'],
+  ['rollout', 'retry'],
   ['rollout', 'widen'],
   ['devices'],
   ['drift'],
@@ -132,6 +133,8 @@ describe.each(testDrivers())('coordinator CLI against the API on %s', (driver) =
     expect(resumed.state).toBe('active');
     expect(resumed.targets).toHaveLength(7);
     expect(resumed.targets.slice(0, 4)).toEqual(first);
+    // Nothing failed: a retry answers the rollout unchanged.
+    expect(await json(['rollout', 'retry', id])).toMatchObject({ state: 'active', failed: 0, pending: 7 });
     expect((await runCli(['rollout', 'status', id], env)).stdout).toMatch(/^rollout .*: active\nbundle .* on channel stable, 70%\ntargets 7: 0 succeeded, 0 failed, 0 applying, 7 pending\nDEVICE\s+STATUS\s+SINCE\s+ERROR\n(pump-\d+\s+pending\s+\S+\n){7}$/);
     expect((await runCli(['rollout', 'status', '00000000-0000-4000-8000-000000000000'], env)).code).toBe(7);
 

@@ -46,6 +46,10 @@ export const COORDINATOR: Program<CommandIO> = {
     'rollout status': entry("Show a rollout's state and progress.", async () => (await import('./commands/rollout.js')).rolloutStatusCommand),
     'rollout pause': entry('Pause a rollout: no further device is targeted until it resumes.', async () => (await import('./commands/rollout.js')).rolloutPauseCommand),
     'rollout resume': entry('Resume a paused rollout (also one the failure threshold paused).', async () => (await import('./commands/rollout.js')).rolloutResumeCommand),
+    'rollout retry': entry(
+      'Retry the failed devices of a rollout: pending again, the bundle handed out again while it is active.',
+      async () => (await import('./commands/rollout.js')).rolloutRetryCommand,
+    ),
     'rollout widen': entry('Widen a percentage rollout; devices it already reached stay in it.', async () => (await import('./commands/rollout.js')).rolloutWidenCommand),
     devices: entry("List the tenant's devices: revision, fingerprint, drift, online, last seen.", async () => (await import('./commands/devices.js')).devicesCommand),
     drift: entry(

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import type { Actor } from '../store/audit.js';
 import { CoordinatorError } from '../store/errors.js';
 import type { TokenStore } from '../store/tokens.js';
 import { sameToken } from '../tenancy/tokens.js';
@@ -33,6 +34,16 @@ export function requireAdmin(principal: Principal): void {
 export function requireTenant(principal: Principal): string {
   if (principal.kind !== 'operator') throw new CoordinatorError('forbidden', "this needs a tenant's operator token, not the admin token");
   return principal.tenantId;
+}
+
+/** The tenant an operator acts on and the token the audit log names. */
+export function requireOperator(principal: Principal): { tenant: string; actor: Actor } {
+  return { tenant: requireTenant(principal), actor: actorOf(principal) };
+}
+
+/** The admin token has no id: its actions are logged with none. */
+export function actorOf(principal: Principal): Actor {
+  return { tokenId: principal.kind === 'operator' ? principal.tokenId : null };
 }
 
 function bearerToken(req: IncomingMessage, missing: string): string {

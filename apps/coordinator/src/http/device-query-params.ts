@@ -1,15 +1,16 @@
 import { CoordinatorError } from '../store/errors.js';
-import { DEVICE_SORTS, type DeviceQuery, type DeviceSort } from '../store/device-query.js';
+import { DEVICE_SORTS, ROLLOUT_STATES, type DeviceQuery, type DeviceSort, type RolloutStateFilter } from '../store/device-query.js';
 import { channelName } from '../store/names.js';
 
 export const DEFAULT_DEVICE_PAGE = 50;
 export const MAX_DEVICE_PAGE = 500;
-const KEYS = ['search', 'channel', 'revision', 'drift', 'online', 'sort', 'order', 'limit', 'offset'];
+const KEYS = ['search', 'channel', 'revision', 'drift', 'online', 'rollout', 'sort', 'order', 'limit', 'offset'];
 
 /**
- * `GET /v1/devices?search=&channel=&revision=&drift=&online=&sort=&order=&limit=&offset=`: the
- * device table's query; `revision=none` means devices at base or that never reported. Empty values
- * are no filter (what an HTML form sends).
+ * `GET /v1/devices?search=&channel=&revision=&drift=&online=&rollout=&sort=&order=&limit=&offset=`:
+ * the device table's query; `revision=none` means devices at base or that never reported,
+ * `rollout=STATE` their state in the newest rollout reaching them (`none`: no rollout). Empty
+ * values are no filter (what an HTML form sends).
  */
 export function deviceQueryOf(params: URLSearchParams): DeviceQuery {
   for (const key of params.keys()) {
@@ -21,6 +22,8 @@ export function deviceQueryOf(params: URLSearchParams): DeviceQuery {
   const revision = get('revision');
   const sort = get('sort') ?? 'id';
   if (!(DEVICE_SORTS as readonly string[]).includes(sort)) throw invalid(`sort: one of ${DEVICE_SORTS.join(', ')}`);
+  const rollout = get('rollout');
+  if (rollout !== undefined && !(ROLLOUT_STATES as readonly string[]).includes(rollout)) throw invalid(`rollout: one of ${ROLLOUT_STATES.join(', ')}`);
   const order = get('order') ?? 'asc';
   if (order !== 'asc' && order !== 'desc') throw invalid('order: asc or desc');
   return {
@@ -29,6 +32,7 @@ export function deviceQueryOf(params: URLSearchParams): DeviceQuery {
     revision: revision === 'none' ? null : revision,
     drift: flag(get('drift'), 'drift'),
     online: flag(get('online'), 'online'),
+    rollout: rollout as RolloutStateFilter | undefined,
     sort: sort as DeviceSort,
     order,
     limit: integer(get('limit'), 'limit', 1, MAX_DEVICE_PAGE) ?? DEFAULT_DEVICE_PAGE,

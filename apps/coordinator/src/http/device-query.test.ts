@@ -60,10 +60,44 @@ describe.each(testDrivers())('device query, fleet summary and sessions on %s', (
     expect(await ids('sort=lastSeen&order=asc&channel=stable')).toEqual({ ids: ['bravo', 'alpha', 'echo'], total: 3 });
     expect(await ids('sort=id&order=desc&limit=2&offset=1')).toEqual({ ids: ['delta', 'charlie'], total: 5 });
     expect(await ids('search=alpha', b.token)).toEqual({ ids: ['alpha'], total: 1 });
-    for (const bad of ['sort=secret', 'order=up', 'limit=0', 'limit=501', 'offset=-1', 'drift=yes', 'page=2', 'channel=a%20b']) {
+    for (const bad of ['sort=secret', 'order=up', 'limit=0', 'limit=501', 'offset=-1', 'drift=yes', 'page=2', 'channel=a%20b', 'rollout=done', 'rollout=%00']) {
       const res = await api.call('GET', `/v1/devices?${bad}`, a.token);
       expect(res.status, bad).toBe(400);
     }
+  });
+
+  it('filters by the state in the newest rollout reaching a device', async () => {
+    const older = makeTestBundle(signer.privateKey, ['q_0001', 'q_0002', 'q_0003'], { sequence: 2 });
+    expect((await api.call('POST', '/v1/bundles', a.token, older.bytes)).status).toBe(201);
+    const first = (await api.call('POST', '/v1/rollouts', a.token, { bundle: older.bundleId, channel: 'beta' })).json;
+    const event = (deviceId: string, counter: number, outcome: 'applied' | 'rolled-back') => ({
+      tenantId: a.id, deviceId, counter, at: counter, from: 'q_0002', to: outcome === 'applied' ? 'q_0003' : 'q_0002', revisions: ['q_0003'], outcome, durationMs: 1,
+    });
+    await api.store.writeReports([], [event('charlie', 10, 'rolled-back'), event('delta', 10, 'applied')]);
+    expect(await ids('rollout=failed')).toEqual({ ids: ['charlie'], total: 1 });
+    expect(await ids('rollout=succeeded')).toEqual({ ids: ['delta'], total: 1 });
+    expect(await ids('rollout=none')).toEqual({ ids: ['alpha', 'bravo', 'echo'], total: 3 });
+    // A newer rollout reaching charlie decides its state; paused, its undecided target counts as paused.
+    const newer = makeTestBundle(signer.privateKey, ['q_0001', 'q_0002', 'q_0003', 'q_0004'], { sequence: 3 });
+    expect((await api.call('POST', '/v1/bundles', a.token, newer.bytes)).status).toBe(201);
+    const second = (await api.call('POST', '/v1/rollouts', a.token, { bundle: newer.bundleId, channel: 'beta', selectors: { site: 'north' } })).json;
+    expect(await ids('rollout=pending')).toEqual({ ids: ['charlie'], total: 1 });
+    expect(await ids('rollout=failed')).toEqual({ ids: [], total: 0 });
+    await api.call('POST', `/v1/rollouts/${second.id}/pause`, a.token);
+    expect(await ids('rollout=paused')).toEqual({ ids: ['charlie'], total: 1 });
+    expect(await ids('rollout=paused', b.token)).toEqual({ ids: [], total: 0 });
+    expect(first.targets).toEqual(['charlie', 'delta']);
+  });
+
+  it("serves an upgrade's rows copied and table sizes when the device sent them", async () => {
+    const tableSizes = [{ table: 't_1', before: 8192, after: 12_288 }, { table: 't_2', before: null, after: 4096 }];
+    await api.store.writeReports([], [
+      { tenantId: a.id, deviceId: 'alpha', counter: 20, at: 20, from: 'q_0001', to: 'q_0002', revisions: ['q_0002'], outcome: 'applied', durationMs: 40, rowsCopied: 300, tableSizes },
+      { tenantId: a.id, deviceId: 'alpha', counter: 21, at: 21, from: 'q_0002', to: 'q_0002', revisions: [], outcome: 'up-to-date', durationMs: 1 },
+    ]);
+    const { events } = (await api.call('GET', '/v1/devices/alpha/events?limit=2', a.token)).json;
+    expect(events[0]).not.toHaveProperty('rowsCopied');
+    expect(events[1]).toEqual({ counter: 20, at: 20, from: 'q_0001', to: 'q_0002', revisions: ['q_0002'], outcome: 'applied', durationMs: 40, rowsCopied: 300, tableSizes });
   });
 
   it('sums the fleet and shows one device its drift diff', async () => {
@@ -77,6 +111,8 @@ describe.each(testDrivers())('device query, fleet summary and sessions on %s', (
     const drift = (await api.call('GET', '/v1/devices/charlie/drift', a.token)).json;
     expect(drift).toMatchObject({ id: 'charlie', drift: true, fingerprint: 'c'.repeat(64), expectedFingerprint: fp('q_0002') });
     expect(drift.diff).toMatch(/^\+ table extra/m);
+    expect(drift.liveSchema.tables.map((table: { name: string }) => table.name)).toEqual(['extra', 't_0', 't_1']);
+    expect(drift.expectedSchema.tables.map((table: { name: string }) => table.name)).toEqual(['t_0', 't_1']);
     expect((await api.call('GET', '/v1/devices/alpha/drift', a.token)).json).toMatchObject({ drift: false, diff: null });
     expect((await api.call('GET', '/v1/devices/charlie/drift', b.token)).status).toBe(404);
   });

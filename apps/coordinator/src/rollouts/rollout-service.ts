@@ -1,3 +1,4 @@
+import { COORDINATOR, recordAudit, type Actor } from '../store/audit.js';
 import type { Tx } from '../store/database.js';
 import { CoordinatorError, notFound } from '../store/errors.js';
 import * as queries from '../store/rollouts.js';
@@ -25,6 +26,11 @@ export interface RolloutStatus {
   applying: number;
   succeeded: number;
   failed: number;
+  /** Of `pending` and `applying`, the targets a paused rollout holds back (0 while active). */
+  paused: number;
+  /** Results counted against the failure threshold (retried failures are taken off `failures`). */
+  successes: number;
+  failures: number;
   failureThresholdPercent: number;
   minAttempts: number;
   createdAt: string;
@@ -48,6 +54,8 @@ export interface TargetProgress {
   id: string;
   status: 'pending' | 'applying' | 'succeeded' | 'failed';
   error: string | null;
+  /** Results that decided this target, retries included. */
+  attempts: number;
   addedAt: string;
   resultAt: string | null;
 }
@@ -74,7 +82,7 @@ export class RolloutService {
     private readonly delivery: RolloutDelivery,
   ) {}
 
-  async publish(tenantId: string, input: PublishInput): Promise<RolloutStatus> {
+  async publish(tenantId: string, input: PublishInput, actor: Actor = COORDINATOR): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
       if (!(await queries.bundleExists(tx, input.bundleId))) throw notFound(`bundle ${input.bundleId}`);
       const row = await queries.insertRollout(tx, {
@@ -87,6 +95,7 @@ export class RolloutService {
         minAttempts: input.minAttempts ?? DEFAULT_MIN_ATTEMPTS,
       });
       await this.extend(tx, row, notices);
+      await recordAudit(tx, tenantId, actor, 'published', `rollout ${row.id}`, { bundle: row.bundleId, channel: row.channel, percent: row.percent, selectors: row.selectors });
       return load(tx, row.id);
     });
   }
@@ -104,30 +113,54 @@ export class RolloutService {
   }
 
   /** A paused rollout reaches no new device (widening and new devices wait for resume). */
-  async pause(tenantId: string, id: string): Promise<RolloutStatus> {
+  async pause(tenantId: string, id: string, actor: Actor = COORDINATOR): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
       const row = await queries.rolloutRow(tx, id, true);
-      if (row.state !== 'paused') await this.setState(tx, row, 'paused', 'operator', notices);
+      if (row.state !== 'paused') {
+        await this.setState(tx, row, 'paused', 'operator', notices);
+        await recordAudit(tx, tenantId, actor, 'paused', `rollout ${id}`);
+      }
       return load(tx, id);
     });
   }
 
-  async resume(tenantId: string, id: string): Promise<RolloutStatus> {
+  async resume(tenantId: string, id: string, actor: Actor = COORDINATOR): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
       const row = await queries.rolloutRow(tx, id, true);
-      if (row.state !== 'active') await this.setState(tx, row, 'active', null, notices);
+      if (row.state !== 'active') {
+        await this.setState(tx, row, 'active', null, notices);
+        await recordAudit(tx, tenantId, actor, 'resumed', `rollout ${id}`);
+      }
       await this.extend(tx, { ...row, state: 'active' }, notices);
       return load(tx, id);
     });
   }
 
-  async widen(tenantId: string, id: string, percent: number): Promise<RolloutStatus> {
+  async widen(tenantId: string, id: string, percent: number, actor: Actor = COORDINATOR): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
       const row = await queries.rolloutRow(tx, id, true);
       if (row.percent === null) throw new CoordinatorError('invalid-request', `rollout ${id} targets by selectors, not by percent`);
       if (percent < row.percent) throw new CoordinatorError('invalid-request', `percent: ${percent} is below the current ${row.percent}; a rollout only widens`);
       await queries.setPercent(tx, id, percent);
       await this.extend(tx, { ...row, percent }, notices);
+      await recordAudit(tx, tenantId, actor, 'widened', `rollout ${id}`, { from: row.percent, to: percent });
+      return load(tx, id);
+    });
+  }
+
+  /**
+   * Gives the failed targets another attempt: pending again, their failures no longer counted
+   * against the threshold, and the bundle handed to delivery again while the rollout is active
+   * (a paused rollout delivers them on resume). No failed target: nothing changes.
+   */
+  async retry(tenantId: string, id: string, actor: Actor = COORDINATOR): Promise<RolloutStatus> {
+    return this.change(tenantId, async (tx, notices) => {
+      const row = await queries.rolloutRow(tx, id, true);
+      const deviceIds = await queries.retryFailedTargets(tx, id);
+      if (deviceIds.length > 0) {
+        if (row.state === 'active') notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds } });
+        await recordAudit(tx, tenantId, actor, 'retried', `rollout ${id}`, { devices: deviceIds });
+      }
       return load(tx, id);
     });
   }
@@ -166,6 +199,7 @@ export class RolloutService {
       if (row && row.state === 'active' && passesFailureThreshold(row)) {
         const notices: Notice[] = [];
         await this.setState(tx, row, 'paused', FAILURE_THRESHOLD_REASON, notices);
+        await recordAudit(tx, tenantId, COORDINATOR, 'paused', `rollout ${rolloutId}`, { reason: FAILURE_THRESHOLD_REASON, successes: row.successes, failures: row.failures });
         for (const n of notices) if (n.kind === 'state') changes.push(n.event);
       }
     }
@@ -219,6 +253,7 @@ async function load(tx: Tx, id: string): Promise<RolloutStatus> {
   const row = await queries.rolloutRow(tx, id);
   const devices = (await queries.targetRows(tx, id)).map(progress);
   const count = (status: TargetProgress['status']) => devices.filter((target) => target.status === status).length;
+  const undecided = count('pending') + count('applying');
   return {
     id: row.id,
     tenant: row.tenantId,
@@ -234,6 +269,9 @@ async function load(tx: Tx, id: string): Promise<RolloutStatus> {
     applying: count('applying'),
     succeeded: count('succeeded'),
     failed: count('failed'),
+    paused: row.state === 'paused' ? undecided : 0,
+    successes: row.successes,
+    failures: row.failures,
     failureThresholdPercent: row.failureThresholdPercent,
     minAttempts: row.minAttempts,
     createdAt: row.createdAt.toISOString(),
@@ -263,6 +301,7 @@ function progress(row: TargetRow): TargetProgress {
     id: row.deviceId,
     status: row.status === 'pending' && reportedSince ? 'applying' : row.status,
     error: row.error,
+    attempts: row.attempts,
     addedAt: row.addedAt.toISOString(),
     resultAt: row.resultAt?.toISOString() ?? null,
   };

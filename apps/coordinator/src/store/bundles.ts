@@ -1,6 +1,7 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import type { VerifiedUpload } from '../bundles/verify-upload.js';
+import { COORDINATOR, recordAudit, type Actor } from './audit.js';
 import { CoordinatorError, notFound } from './errors.js';
 import type { Scopes } from './scopes.js';
 
@@ -11,6 +12,10 @@ export interface BundleSummary {
   size: number;
   heads: string[];
   revisions: string[];
+  /** Key ids (as `coordinator keys list` shows them) whose signatures verified at upload; null if stored before they were kept. */
+  signers: string[] | null;
+  /** When the bundle stops being accepted; null when it never expires (or was stored before this was kept). */
+  expiresAt: string | null;
   createdAt: string;
 }
 
@@ -18,12 +23,21 @@ export class BundleStore {
   constructor(private readonly scopes: Scopes) {}
 
   /** Stores a verified bundle and its revisions; uploading the same bytes again is a no-op. */
-  async add(tenantId: string, upload: VerifiedUpload): Promise<BundleSummary & { added: boolean }> {
+  async add(tenantId: string, upload: VerifiedUpload, actor: Actor = COORDINATOR): Promise<BundleSummary & { added: boolean }> {
     const { manifest } = upload;
     return this.scopes.tenant(tenantId, async (tx) => {
       const [inserted] = await tx
         .insert(t.bundles)
-        .values({ tenantId, id: manifest.bundleId, sequence: manifest.sequence, bytes: upload.bytes, sha256: upload.sha256, heads: manifest.heads })
+        .values({
+          tenantId,
+          id: manifest.bundleId,
+          sequence: manifest.sequence,
+          bytes: upload.bytes,
+          sha256: upload.sha256,
+          heads: manifest.heads,
+          signers: upload.signers,
+          expiresAt: expiryOf(manifest.expiresAt),
+        })
         .onConflictDoNothing()
         .returning({ createdAt: t.bundles.createdAt });
       if (inserted) {
@@ -37,6 +51,7 @@ export class BundleStore {
             schema: r.schema,
           })),
         );
+        await recordAudit(tx, tenantId, actor, 'uploaded', `bundle ${manifest.bundleId}`, { sequence: manifest.sequence, sha256: upload.sha256 });
       } else {
         const [existing] = await tx.select({ sha256: t.bundles.sha256 }).from(t.bundles).where(eq(t.bundles.id, manifest.bundleId));
         if (existing?.sha256 !== upload.sha256) {
@@ -50,6 +65,8 @@ export class BundleStore {
         size: upload.bytes.byteLength,
         heads: manifest.heads,
         revisions: manifest.revisions.map((r) => r.id),
+        signers: upload.signers,
+        expiresAt: expiryOf(manifest.expiresAt)?.toISOString() ?? null,
         createdAt: (inserted?.createdAt ?? new Date()).toISOString(),
         added: inserted !== undefined,
       };
@@ -64,6 +81,8 @@ export class BundleStore {
           sequence: t.bundles.sequence,
           sha256: t.bundles.sha256,
           heads: t.bundles.heads,
+          signers: t.bundles.signers,
+          expiresAt: t.bundles.expiresAt,
           createdAt: t.bundles.createdAt,
           // Counted in the database, so listing never ships every bundle's bytes.
           size: sql<number>`octet_length(${t.bundles.bytes})::int`,
@@ -78,6 +97,7 @@ export class BundleStore {
         ...row,
         size: Number(row.size),
         revisions: revisions.filter((r) => r.bundleId === row.id).map((r) => r.revisionId),
+        expiresAt: row.expiresAt?.toISOString() ?? null,
         createdAt: row.createdAt.toISOString(),
       }));
     });
@@ -96,3 +116,5 @@ export class BundleStore {
     return row.bytes;
   }
 }
+
+const expiryOf = (millis: number | null): Date | null => (millis === null ? null : new Date(millis));

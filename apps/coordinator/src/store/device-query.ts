@@ -8,6 +8,10 @@ import type { Scopes } from './scopes.js';
 export const DEVICE_SORTS = ['id', 'channel', 'revision', 'lastSeen', 'online', 'drift'] as const;
 export type DeviceSort = (typeof DEVICE_SORTS)[number];
 
+/** Where a device stands in the newest rollout that reached it; `none`: no rollout reached it. */
+export const ROLLOUT_STATES = ['pending', 'applying', 'succeeded', 'failed', 'paused', 'none'] as const;
+export type RolloutStateFilter = (typeof ROLLOUT_STATES)[number];
+
 /** One page of the device table: filters, a sort and a window, all applied in the database. */
 export interface DeviceQuery {
   /** Part of the device id or of a label key or value, case-insensitive. */
@@ -17,6 +21,7 @@ export interface DeviceQuery {
   revision?: string | null | undefined;
   drift?: boolean | undefined;
   online?: boolean | undefined;
+  rollout?: RolloutStateFilter | undefined;
   sort: DeviceSort;
   order: 'asc' | 'desc';
   limit: number;
@@ -69,6 +74,21 @@ const drifted = driftRule({
 
 /** Outcomes that count a device as failed when its newest event has one (the partial index `migration_events_failed_idx`). */
 const FAILED = sql`(${t.migrationEvents.event}->>'outcome') in ('rolled-back', 'refused')`;
+
+/**
+ * The device's state in the newest rollout that targets it, as the rollout page shows it: an
+ * undecided target is `paused` while its rollout is, `applying` once the device reported after
+ * being targeted, `pending` before. Null when no rollout targets it. One index probe per device,
+ * paid only when the table filters on it.
+ */
+const rolloutState = sql<string | null>`(select case
+    when ${t.rolloutTargets.status} <> 'pending' then ${t.rolloutTargets.status}
+    when ${t.rollouts.state} = 'paused' then 'paused'
+    when ${t.deviceState.reportedAt} > ${t.rolloutTargets.addedAt} then 'applying'
+    else 'pending' end
+  from ${t.rolloutTargets} join ${t.rollouts} on ${t.rollouts.id} = ${t.rolloutTargets.rolloutId}
+  where ${t.rolloutTargets.tenantId} = ${t.devices.tenantId} and ${t.rolloutTargets.deviceId} = ${t.devices.id}
+  order by ${t.rollouts.createdAt} desc limit 1)`;
 
 const SORT_COLUMN: Record<DeviceSort, SQL> = {
   id: sql`${t.devices.id}`,
@@ -143,6 +163,7 @@ function conditions(query: DeviceQuery): (SQL | undefined)[] {
   if (query.channel !== undefined) out.push(eq(t.devices.channel, query.channel));
   if (query.revision !== undefined) out.push(query.revision === null ? isNull(t.deviceState.revision) : eq(t.deviceState.revision, query.revision));
   if (query.drift !== undefined) out.push(query.drift ? drifted : sql`not ${drifted}`);
+  if (query.rollout !== undefined) out.push(query.rollout === 'none' ? sql`${rolloutState} is null` : sql`${rolloutState} = ${query.rollout}`);
   if (query.online !== undefined) out.push(query.online ? sql`coalesce(${t.deviceState.online}, false)` : sql`not coalesce(${t.deviceState.online}, false)`);
   return out;
 }

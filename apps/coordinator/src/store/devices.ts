@@ -1,6 +1,7 @@
 import { and, eq, isNull } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import { hashSecret, newDeviceSecret, verifySecret } from '../tenancy/secrets.js';
+import { COORDINATOR, recordAudit, type Actor } from './audit.js';
 import { CoordinatorError, notFound } from './errors.js';
 import type { Scopes } from './scopes.js';
 
@@ -50,7 +51,7 @@ function toDevice(row: typeof t.devices.$inferSelect): Device {
 export class DeviceStore {
   constructor(private readonly scopes: Scopes) {}
 
-  async register(tenantId: string, input: { id: string; channel: string; labels: Record<string, string> }): Promise<RegisteredDevice> {
+  async register(tenantId: string, input: { id: string; channel: string; labels: Record<string, string> }, actor: Actor = COORDINATOR): Promise<RegisteredDevice> {
     const password = newDeviceSecret();
     const secretHash = await hashSecret(password);
     const username = mqttUsernameOf(tenantId, input.id);
@@ -62,6 +63,7 @@ export class DeviceStore {
         .returning({ id: t.devices.id });
       if (!row) throw new CoordinatorError('conflict', `device ${input.id} is already registered`);
       await tx.insert(t.deviceState).values({ tenantId, deviceId: input.id });
+      await recordAudit(tx, tenantId, actor, 'registered', `device ${input.id}`, { channel: input.channel, labels: input.labels });
     });
     return { id: input.id, tenant: tenantId, channel: input.channel, labels: input.labels, mqtt: { username, password } };
   }
@@ -73,14 +75,16 @@ export class DeviceStore {
   }
 
   /** Revoked devices can no longer authenticate; the broker side disconnects them. */
-  async revoke(tenantId: string, id: string): Promise<Device> {
-    const [row] = await this.scopes.tenant(tenantId, (tx) =>
-      tx
+  async revoke(tenantId: string, id: string, actor: Actor = COORDINATOR): Promise<Device> {
+    const [row] = await this.scopes.tenant(tenantId, async (tx) => {
+      const revoked = await tx
         .update(t.devices)
         .set({ revokedAt: new Date() })
         .where(and(eq(t.devices.id, id), isNull(t.devices.revokedAt)))
-        .returning(),
-    );
+        .returning();
+      if (revoked.length > 0) await recordAudit(tx, tenantId, actor, 'revoked', `device ${id}`);
+      return revoked;
+    });
     if (row) return toDevice(row);
     return this.get(tenantId, id);
   }

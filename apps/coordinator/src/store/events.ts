@@ -42,7 +42,7 @@ export class EventStore {
   }
 }
 
-/** The contract's field order, and only its fields: `error` and `forced` only when the device sent them. */
+/** The contract's field order, and only its fields: `error`, `forced`, `rowsCopied` and `tableSizes` only when the device sent them. */
 function toEvent(counter: number, e: Omit<MigrationEvent, 'counter'>): MigrationEvent {
   return {
     counter,
@@ -54,5 +54,7 @@ function toEvent(counter: number, e: Omit<MigrationEvent, 'counter'>): Migration
     durationMs: e.durationMs,
     ...(e.error !== undefined && { error: e.error }),
     ...(e.forced !== undefined && { forced: e.forced }),
+    ...(e.rowsCopied !== undefined && { rowsCopied: e.rowsCopied }),
+    ...(e.tableSizes !== undefined && { tableSizes: e.tableSizes }),
   };
 }

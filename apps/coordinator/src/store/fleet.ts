@@ -1,7 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import { QueryBuilder } from 'drizzle-orm/pg-core';
 import { coordinator as t } from '@godwit/schema';
-import type { SchemaDescription } from '../bundles/engine.js';
+import { emptySchema, type SchemaDescription } from '../bundles/engine.js';
 import { assessDrift, type DriftReason, type ExpectedRevision } from '../drift/index.js';
 import type { Tx } from './database.js';
 import { notFound } from './errors.js';
@@ -44,6 +44,19 @@ export class FleetView {
     const [row] = await this.scopes.tenant(tenantId, (tx) => selectFleet(tx, id));
     if (!row) throw notFound(`device ${id}`);
     return fleetDeviceOf(row);
+  }
+
+  /** The schema the device's revision should have (null: at base, or a revision no bundle holds) and the one it reported (null: none sent). */
+  async schemas(tenantId: string, deviceId: string): Promise<{ expected: SchemaDescription | null; live: SchemaDescription | null }> {
+    return this.scopes.tenant(tenantId, async (tx) => {
+      const [row] = await tx
+        .select({ revision: t.deviceState.revision, live: t.deviceState.schema })
+        .from(t.deviceState)
+        .where(eq(t.deviceState.deviceId, deviceId));
+      if (!row) throw notFound(`device ${deviceId}`);
+      const expected = row.revision === null ? emptySchema() : await expectedSchema(tx, row.revision);
+      return { expected, live: (row.live as SchemaDescription | null) ?? null };
+    });
   }
 
   /** Drifted devices (or the one named, if drifted), each with a readable diff when the device sent its schema. */

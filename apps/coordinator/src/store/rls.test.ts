@@ -44,6 +44,8 @@ function insertFor(table: string, tenant: string): SQL {
       return sql`insert into rollout_targets (tenant_id, rollout_id, device_id) select ${tenant}, id, 'd9' from rollouts limit 1`;
     case 'device_state':
       return sql`insert into device_state (tenant_id, device_id) values (${tenant}, 'd9')`;
+    case 'audit_log':
+      return sql`insert into audit_log (tenant_id, action, subject) values (${tenant}, 'paused', 'rollout x')`;
     case 'migration_events':
       return sql`insert into migration_events (tenant_id, device_id, counter, event) values (${tenant}, 'd9', 99, '{}')`;
     default:

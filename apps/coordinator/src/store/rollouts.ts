@@ -16,6 +16,7 @@ export interface TargetRow {
   deviceId: string;
   status: t.TargetStatus;
   error: string | null;
+  attempts: number;
   addedAt: Date;
   resultAt: Date | null;
   /** When the device's newest stored report arrived (null: never). */
@@ -112,6 +113,7 @@ export function targetRows(tx: Tx, rolloutId: string): Promise<TargetRow[]> {
       deviceId: t.rolloutTargets.deviceId,
       status: t.rolloutTargets.status,
       error: t.rolloutTargets.error,
+      attempts: t.rolloutTargets.attempts,
       addedAt: t.rolloutTargets.addedAt,
       resultAt: t.rolloutTargets.resultAt,
       reportedAt: t.deviceState.reportedAt,
@@ -135,8 +137,27 @@ export function pendingTargetsOf(tx: Tx, deviceIds: readonly string[]): Promise<
 export async function settleTarget(tx: Tx, rolloutId: string, deviceId: string, verdict: { status: 'succeeded' | 'failed'; error: string | null }): Promise<void> {
   await tx
     .update(t.rolloutTargets)
-    .set({ ...verdict, resultAt: new Date() })
+    .set({ ...verdict, resultAt: new Date(), attempts: sql`${t.rolloutTargets.attempts} + 1` })
     .where(and(eq(t.rolloutTargets.rolloutId, rolloutId), eq(t.rolloutTargets.deviceId, deviceId)));
+}
+
+/**
+ * Failed targets back to pending, as if targeted now (so "applying" again waits for a report after
+ * this), and the rollout's failure count down by as many; returns the devices.
+ */
+export async function retryFailedTargets(tx: Tx, rolloutId: string): Promise<string[]> {
+  const rows = await tx
+    .update(t.rolloutTargets)
+    .set({ status: 'pending', error: null, resultAt: null, addedAt: new Date() })
+    .where(and(eq(t.rolloutTargets.rolloutId, rolloutId), eq(t.rolloutTargets.status, 'failed')))
+    .returning({ deviceId: t.rolloutTargets.deviceId });
+  if (rows.length > 0) {
+    await tx
+      .update(t.rollouts)
+      .set({ failures: sql`greatest(${t.rollouts.failures} - ${rows.length}, 0)`, updatedAt: new Date() })
+      .where(eq(t.rollouts.id, rolloutId));
+  }
+  return rows.map((row) => row.deviceId).sort();
 }
 
 /** Rollouts targeting a device, newest bundle first. */

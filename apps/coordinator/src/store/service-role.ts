@@ -33,6 +33,8 @@ export async function prepareServiceRole(db: Db, role: string, create: boolean):
   }
   await db.execute(sql`grant usage on schema public to ${id}`);
   await db.execute(sql`grant select, insert, update, delete on all tables in schema public to ${id}`);
+  // Identity columns (audit_log.id) draw from a sequence, which inserts need to use.
+  await db.execute(sql`grant usage on all sequences in schema public to ${id}`);
   // The admin connection switches to the role with SET ROLE, which needs membership.
   const [member] = await queryRows<{ member: boolean }>(db, sql`select pg_has_role(current_user, ${role}, 'member') as member`);
   if (!member?.member) await db.execute(sql`grant ${id} to current_user`);

@@ -1,6 +1,7 @@
 import type { DeviceStateWrite, EventWrite, IngestStore, StoredCounter } from '../ingest/store-port.js';
 import { noDelivery, type RolloutDelivery } from '../rollouts/delivery.js';
 import { RolloutService } from '../rollouts/rollout-service.js';
+import { AuditLog } from './audit.js';
 import { BundleStore } from './bundles.js';
 import { openDatabase, type Database, type Driver } from './database.js';
 import { DeviceQueries } from './device-query.js';
@@ -41,6 +42,8 @@ export class Store implements IngestStore {
   readonly deviceQueries: DeviceQueries;
   readonly totals: FleetTotals;
   readonly reports: ReportStore;
+  /** Who did what: written by each action's own transaction, read here in pages. */
+  readonly audit: AuditLog;
 
   constructor(
     private readonly database: Database,
@@ -59,6 +62,7 @@ export class Store implements IngestStore {
     this.deviceQueries = new DeviceQueries(scopes);
     this.totals = new FleetTotals(scopes);
     this.reports = new ReportStore(scopes, this.rollouts);
+    this.audit = new AuditLog(scopes);
   }
 
   get driver(): Driver {

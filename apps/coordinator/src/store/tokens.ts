@@ -1,3 +1,4 @@
+import { COORDINATOR, recordAudit, type Actor } from './audit.js';
 import { and, eq, isNull } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import { hashToken, newToken } from '../tenancy/tokens.js';
@@ -61,7 +62,7 @@ export class TokenStore {
   }
 
   /** Refused from the next request on; revoking a revoked token again changes nothing. */
-  async revoke(tenantId: string, id: string): Promise<OperatorToken> {
+  async revoke(tenantId: string, id: string, actor: Actor = COORDINATOR): Promise<OperatorToken> {
     return this.scopes.tenant(tenantId, async (tx) => {
       const [revoked] = await tx
         .update(t.operatorTokens)
@@ -70,6 +71,7 @@ export class TokenStore {
         .returning();
       const [row] = revoked ? [revoked] : await tx.select().from(t.operatorTokens).where(eq(t.operatorTokens.id, id));
       if (!row) throw notFound(`token ${id}`);
+      if (revoked) await recordAudit(tx, tenantId, actor, 'revoked', `token ${id}`);
       return toToken(row);
     });
   }

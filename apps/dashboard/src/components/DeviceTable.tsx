@@ -13,7 +13,9 @@ const COLUMNS: { key: string; title: string }[] = [
   { key: 'lastSeen', title: 'Last seen' },
 ];
 
-const FIRST_PAGE: DeviceQuery = { search: '', channel: '', revision: '', drift: '', online: '', sort: 'id', order: 'asc', limit: 50, offset: 0 };
+const FIRST_PAGE: DeviceQuery = { search: '', channel: '', revision: '', drift: '', online: '', rollout: '', sort: 'id', order: 'asc', limit: 50, offset: 0 };
+
+const ROLLOUT_STATES: [string, string][] = ['pending', 'applying', 'succeeded', 'failed', 'paused'].map((s) => [s, s] as [string, string]).concat([['none', 'in no rollout']]);
 
 /** The fleet's devices: searched, filtered, sorted and paged by the coordinator, never in the page. */
 export function DeviceTable({ summary }: { summary: FleetSummary | undefined }) {
@@ -41,6 +43,7 @@ export function DeviceTable({ summary }: { summary: FleetSummary | undefined }) 
         />
         <Select label="Drift" value={query.drift} onChange={filter('drift')} options={[['true', 'drifted'], ['false', 'not drifted']]} />
         <Select label="Online" value={query.online} onChange={filter('online')} options={[['true', 'online'], ['false', 'offline']]} />
+        <Select label="Rollout state (newest rollout)" value={query.rollout} onChange={filter('rollout')} options={ROLLOUT_STATES} />
       </form>
       {error && <p role="alert" className="error">{(error as Error).message}</p>}
       <p aria-live="polite" className="hint" data-testid="device-range">

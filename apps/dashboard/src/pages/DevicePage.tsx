@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../api.ts';
-import { labelsText, revisionText, timeText } from '../format.ts';
+import { SchemaSideBySide } from '../components/SchemaSideBySide.tsx';
+import { bytesText, labelsText, revisionText, timeText } from '../format.ts';
 
 const SIGN_MEANING: Record<string, { className: string; text: string }> = {
   '+': { className: 'diff-added', text: 'only in the live schema' },
@@ -67,6 +68,12 @@ export function DevicePage({ id }: { id: string }) {
               );
             })}
           </ul>
+          {drift.data?.expectedSchema && drift.data.liveSchema && (
+            <>
+              <h3>Expected and live schema side by side</h3>
+              <SchemaSideBySide expected={drift.data.expectedSchema} live={drift.data.liveSchema} />
+            </>
+          )}
         </section>
       )}
       <section aria-labelledby="history-heading">
@@ -82,6 +89,8 @@ export function DevicePage({ id }: { id: string }) {
                 <th scope="col">Revisions</th>
                 <th scope="col">Outcome</th>
                 <th scope="col">Duration</th>
+                <th scope="col">Rows copied</th>
+                <th scope="col">Table sizes (before → after)</th>
                 <th scope="col">Error</th>
               </tr>
             </thead>
@@ -99,6 +108,20 @@ export function DevicePage({ id }: { id: string }) {
                     {e.forced ? ' (forced)' : ''}
                   </td>
                   <td>{e.durationMs} ms</td>
+                  <td>{e.rowsCopied ?? 'not reported'}</td>
+                  <td>
+                    {e.tableSizes === undefined ? (
+                      'not reported'
+                    ) : (
+                      <ul className="sizes">
+                        {e.tableSizes.map((s) => (
+                          <li key={s.table}>
+                            <code>{s.table}</code>: {bytesText(s.before)} → {bytesText(s.after)}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </td>
                   <td className="error-text">{e.error ?? ''}</td>
                 </tr>
               ))}

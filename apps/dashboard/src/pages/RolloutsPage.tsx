@@ -9,7 +9,7 @@ export function RolloutsPage() {
     <>
       <h1>Rollouts</h1>
       {error && <p role="alert" className="error">{(error as Error).message}</p>}
-      {data && data.length === 0 && <p>No rollouts yet: publish a bundle with <code>coordinator publish</code>.</p>}
+      {data && data.length === 0 && <p>No rollouts yet: publish a bundle from the <Link href="/bundles">Bundles</Link> page or with <code>coordinator publish</code>.</p>}
       {data && data.length > 0 && (
         <table>
           <thead>
@@ -23,6 +23,7 @@ export function RolloutsPage() {
               <th scope="col">Applying</th>
               <th scope="col">Succeeded</th>
               <th scope="col">Failed</th>
+              <th scope="col">Paused</th>
             </tr>
           </thead>
           <tbody>
@@ -41,6 +42,7 @@ export function RolloutsPage() {
                 <td>{r.applying}</td>
                 <td>{r.succeeded}</td>
                 <td>{r.failed}</td>
+                <td>{r.paused}</td>
               </tr>
             ))}
           </tbody>

@@ -1,8 +1,15 @@
+import { backupDatabase } from '../db/backup.js';
+import { openForReading, openForWriting, type Db } from '../db/open-database.js';
+import { checkWritable } from '../db/writable.js';
 import { AgentError } from '../errors.js';
+import type { AgentState } from '../state/agent-state.js';
+import { readState } from '../state/read-state.js';
 import type { ChangeOptions } from './change-options.js';
-import { emptyReport, type ChangeReport } from './change-report.js';
-import { prepareChange } from './prepare-change.js';
-import { applyChange } from './apply-change.js';
+import { assembleReport, type ChangeReport, type ReportInputs } from './change-report.js';
+import { executeChange } from './execute-change.js';
+import { planChange, type ChangePlan } from './plan-change.js';
+import { precheckChange } from './precheck-change.js';
+import { prepareChange, type PreparedChange } from './prepare-change.js';
 
 export interface ChangeResult {
   report: ChangeReport;
@@ -10,37 +17,74 @@ export interface ChangeResult {
   error: AgentError | null;
 }
 
+/** The read-only half's results: `plan` only when there is something to do; `refusal` ends the change. */
+export interface ReadOnlySteps {
+  state?: AgentState;
+  prepared?: PreparedChange;
+  plan?: ChangePlan;
+  refusal: AgentError | null;
+}
+
+type StepResults = Omit<ReportInputs, 'command' | 'bundle' | 'forced' | 'rollbackAllowed' | 'durationMs' | 'error'>;
+
 /**
- * An upgrade or downgrade end to end: read-only checks, then (only if there is something to do)
- * the write path. Typed failures come back in the result, with the report filled as far as it got,
- * so that `--json` can print one object whatever happened.
+ * An upgrade or downgrade end to end: prepare (read-only checks) → plan once → pre-check → backup
+ * → execute, each step returning its result; the report is assembled from those at the end, also
+ * when a step refused, so that `--json` prints one object with everything known so far.
  */
 export async function changeDatabase(options: ChangeOptions): Promise<ChangeResult> {
   const started = performance.now();
-  const report = emptyReport(options.command);
-  report.bundle = { id: options.bundle.manifest.bundleId, sequence: options.bundle.manifest.sequence };
-  report.rollbackAllowed = options.allowRollback;
-  report.forced = options.force;
-  const finish = (error: AgentError | null): ChangeResult => {
-    report.durationMs = Math.round(performance.now() - started);
-    if (error) {
-      report.error = { code: error.code, message: error.message };
-      if (report.outcome !== 'rolled-back') report.outcome = 'refused';
-    }
-    return { report, error };
-  };
+  const finish = (steps: StepResults, error: AgentError | null): ChangeResult => ({
+    report: assembleReport({ ...reportFacts(options), ...steps, durationMs: Math.round(performance.now() - started), error }),
+    error,
+  });
+  const read = readOnlySteps(options);
+  if (read.refusal || !read.prepared || !read.plan) return finish(read, read.refusal);
+  const { prepared, plan } = read;
+  let known: StepResults = read;
   try {
-    const prepared = prepareChange(options, report);
-    prepared.db?.close();
-    report.drift = prepared.schema.diff;
-    if (prepared.change.revisionIds.length === 0) {
-      report.outcome = 'up-to-date';
-      return finish(null);
+    checkWritable(options.dbPath, options.backup?.dir ?? null);
+    const db = openForWriting(options.dbPath, options.lockTimeoutMs);
+    try {
+      const { sizesBefore, refusal } = precheckChange(db, plan, options);
+      known = { ...known, sizesBefore };
+      if (refusal || !sizesBefore) return finish(known, refusal);
+      if (options.backup) known = { ...known, backup: await backupDatabase(db, options.dbPath, options.backup.dir, options.backup.keep) };
+      const execution = executeChange(db, { options, prepared, plan, sizesBefore, started });
+      return finish({ ...known, execution }, execution.error);
+    } finally {
+      db.close();
     }
-    await applyChange(options, prepared, report, started);
-    return finish(null);
   } catch (error) {
-    if (error instanceof AgentError) return finish(error);
+    if (error instanceof AgentError) return finish(known, error);
     throw error;
+  }
+}
+
+/** What a report says about the command itself, whatever its steps returned. */
+export function reportFacts(options: ChangeOptions): Pick<ReportInputs, 'command' | 'bundle' | 'forced' | 'rollbackAllowed'> {
+  return { command: options.command, bundle: options.bundle.manifest, forced: options.force, rollbackAllowed: options.allowRollback };
+}
+
+/**
+ * Prepare, then plan once, on one read-only connection (so a refused run cannot write, not even a
+ * WAL checkpoint). `use` sees the connection (null for a file that does not exist yet) before it closes.
+ */
+export function readOnlySteps(options: ChangeOptions, use?: (db: Db | null, plan: ChangePlan) => void): ReadOnlySteps {
+  let state: AgentState | undefined;
+  let db: Db | null = null;
+  try {
+    db = openForReading(options.dbPath, options.lockTimeoutMs);
+    state = readState(db);
+    const prepared = prepareChange(db, state, options);
+    if (prepared.change.revisionIds.length === 0) return { state, prepared, refusal: null };
+    const plan = planChange(db, prepared, options);
+    use?.(db, plan);
+    return { state, prepared, plan, refusal: null };
+  } catch (error) {
+    if (error instanceof AgentError) return { state, refusal: error };
+    throw error;
+  } finally {
+    db?.close();
   }
 }

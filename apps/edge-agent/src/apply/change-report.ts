@@ -1,4 +1,8 @@
-import type { StatisticsReport } from '@godwit/migration-bundle';
+import type { Manifest, StatisticsReport } from '@godwit/migration-bundle';
+import type { AgentError } from '../errors.js';
+import { revisionLabel, type AgentState } from '../state/agent-state.js';
+import type { Execution } from './execute-change.js';
+import type { PreparedChange } from './prepare-change.js';
 
 export type Outcome = 'applied' | 'up-to-date' | 'rolled-back' | 'refused';
 
@@ -39,24 +43,46 @@ export interface ChangeReport {
   error: { code: string; message: string } | null;
 }
 
-export function emptyReport(command: ChangeReport['command']): ChangeReport {
+/** What the steps of a change returned, as far as it got: a report is assembled from these alone. */
+export interface ReportInputs {
+  command: ChangeReport['command'];
+  /** Null when the bundle is not known (refused on the command line). */
+  bundle: Manifest | null;
+  forced: boolean;
+  rollbackAllowed: boolean;
+  durationMs: number;
+  /** The bookkeeping read from the database; absent when it could not be read. */
+  state?: AgentState;
+  /** Absent when the read-only checks refused. */
+  prepared?: PreparedChange;
+  sizesBefore?: Record<string, number> | null;
+  backup?: string | null;
+  /** What ran (or, for a preview, what would). */
+  execution?: Omit<Execution, 'error'>;
+  error: AgentError | null;
+}
+
+export function assembleReport(inputs: ReportInputs): ChangeReport {
+  const { execution, prepared, error } = inputs;
+  const from = inputs.state ? revisionLabel(inputs.state.heads) : null;
+  const nothingToDo = prepared !== undefined && prepared.change.revisionIds.length === 0;
   return {
-    command,
-    from: null,
-    to: null,
-    revisions: [],
-    durationMs: 0,
-    outcome: 'refused',
-    bundle: null,
-    forced: false,
-    rollbackAllowed: false,
-    drift: null,
-    steps: [],
-    copies: {},
-    sizesBefore: {},
-    sizesAfter: {},
-    backup: null,
+    command: inputs.command,
+    from,
+    to: execution ? revisionLabel(execution.heads) : from,
+    revisions: execution?.revisions ?? [],
+    durationMs: inputs.durationMs,
+    outcome: execution?.outcome ?? (nothingToDo && !error ? 'up-to-date' : 'refused'),
+    bundle: inputs.bundle && { id: inputs.bundle.bundleId, sequence: inputs.bundle.sequence },
+    forced: inputs.forced,
+    rollbackAllowed: inputs.rollbackAllowed,
+    drift: prepared?.schema.diff ?? null,
+    steps: execution?.steps ?? [],
+    copies: execution?.copies ?? {},
+    sizesBefore: inputs.sizesBefore ?? {},
+    sizesAfter: execution?.sizesAfter ?? {},
+    backup: inputs.backup ?? null,
     rehearsal: false,
-    error: null,
+    error: error && { code: error.code, message: error.message },
   };
 }

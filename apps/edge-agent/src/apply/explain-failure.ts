@@ -1,3 +1,4 @@
+import { MigrationError } from '@godwit/migration-bundle';
 import { isLockError, lockedError } from '../db/write-lock.js';
 import { AgentError } from '../errors.js';
 import { revisionLabel } from '../state/agent-state.js';
@@ -13,11 +14,19 @@ export function validationError(revisionIds: string[], diff: string): AgentError
   );
 }
 
-/** What a failed runMigration means for the user: locked (exit 6) or rolled back (exit 5), and why. */
+/** What a failed runMigration means for the user: locked or changed under it (exit 6) or rolled back (exit 5), and why. */
 export function explainFailure(error: unknown, validationFailure: AgentError | null, options: ChangeOptions, prepared: PreparedChange): AgentError {
   if (validationFailure) return validationFailure;
   if (error instanceof AgentError) return error;
   if (isLockError(error)) return lockedError(options.dbPath, options.lockTimeoutMs, error);
+  if (error instanceof MigrationError && error.code === 'schema-changed') {
+    return new AgentError(
+      'schema-changed',
+      `the schema of ${options.dbPath} was changed by another process while the ${options.command} was being prepared, so nothing was changed: retry (every check runs again)`,
+      error.message,
+      { cause: error },
+    );
+  }
   const failed = error as { revision?: string; sql?: string; message?: string; code?: string; cause?: { code?: string } };
   const at = revisionLabel(prepared.state.heads) ?? 'base';
   // The engine's MigrationError keeps SQLite's message but not its code: SQLITE_FULL reads "database or disk is full".

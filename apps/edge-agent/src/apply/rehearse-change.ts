@@ -24,12 +24,10 @@ export async function rehearseChange(options: ChangeOptions): Promise<ChangeResu
       }
     }
     const result = await changeDatabase({ ...options, dbPath: copy, backup: null });
-    result.report.rehearsal = true;
-    if (result.error === null) return result;
+    if (result.error === null) return { ...result, report: { ...result.report, rehearsal: true } };
     // Name the real database in the message: the copy is gone by the time anyone reads it.
     const error = new AgentError(result.error.code, `rehearsal: ${result.error.message.replaceAll(copy, options.dbPath)}`, result.error.details);
-    result.report.error = { code: error.code, message: error.message };
-    return { report: result.report, error };
+    return { report: { ...result.report, rehearsal: true, error: { code: error.code, message: error.message } }, error };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -19,7 +19,7 @@ import {
 } from './options.js';
 import { previewSql, previewText, reportJson, reportText } from './print-report.js';
 import { createProgress } from './progress.js';
-import { emptyReport } from '../apply/change-report.js';
+import { assembleReport } from '../apply/change-report.js';
 
 export const CHANGE_OPTIONS: OptionSpec = {
   ...DB_OPTION,
@@ -85,8 +85,8 @@ export async function runChangeCommand(command: ChangeOptions['command'], args: 
   if (flag(args.values, 'dry-run') || flag(args.values, 'sql')) {
     const { previewChange } = await import('../apply/preview-change.js');
     const preview = previewChange(options);
-    preview.report.durationMs = Math.round(performance.now() - started);
-    if (json) io.stdout.write(reportJson(preview.report, { plan: preview.revisions }));
+    const report = { ...preview.report, durationMs: Math.round(performance.now() - started) };
+    if (json) io.stdout.write(reportJson(report, { plan: preview.revisions }));
     else io.stdout.write(flag(args.values, 'sql') ? previewSql(preview) : previewText(preview, options.dbPath));
     return 0;
   }
@@ -105,10 +105,8 @@ export async function runChangeCommand(command: ChangeOptions['command'], args: 
  * command line, its bundle or its pre-checks): outcome "refused". The CLI frame prints it.
  */
 export function refusalJson(command: ChangeOptions['command'], error: unknown, durationMs: number): string {
-  const report = emptyReport(command);
-  report.durationMs = durationMs;
-  report.error = { code: codeOf(error), message: messageOf(error) };
-  return reportJson(report);
+  const report = assembleReport({ command, bundle: null, forced: false, rollbackAllowed: false, durationMs, error: null });
+  return reportJson({ ...report, error: { code: codeOf(error), message: messageOf(error) } });
 }
 
 function codeOf(error: unknown): string {

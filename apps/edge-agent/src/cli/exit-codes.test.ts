@@ -15,6 +15,7 @@ describe('exit codes', () => {
       drift: 4,
       'rolled-back': 5,
       locked: 6,
+      'schema-changed': 6,
       'disk-space': 6,
       integrity: 6,
       'read-only': 6,

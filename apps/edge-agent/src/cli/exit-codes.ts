@@ -13,6 +13,7 @@ export const EXIT_CODES: Readonly<Record<AgentErrorCode, ExitCode>> = Object.fre
   drift: ExitCode.drift,
   'rolled-back': ExitCode.rolledBack,
   locked: ExitCode.precheckFailed,
+  'schema-changed': ExitCode.precheckFailed,
   'disk-space': ExitCode.precheckFailed,
   integrity: ExitCode.precheckFailed,
   'read-only': ExitCode.precheckFailed,

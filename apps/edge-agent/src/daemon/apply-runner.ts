@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Outcome } from '@godwit/fleet-protocol';
+import type { Outcome, TableSize } from '@godwit/fleet-protocol';
 import type { Progress } from '../apply/change-options.js';
 
 /** What the parent asks of the apply process: one upgrade to head, exactly as `edge-agent upgrade` does it. */
@@ -21,6 +21,10 @@ export interface ApplyResult {
   durationMs: number;
   forced: boolean;
   error: { code: string; message: string } | null;
+  /** Rows its table rebuilds copied; absent when nothing ran. */
+  rowsCopied?: number;
+  /** Bytes per table touched, before and after; absent when nothing was measured. */
+  tableSizes?: TableSize[];
 }
 
 export type ChildMessage = { type: 'progress'; progress: Progress } | { type: 'result'; result: ApplyResult };

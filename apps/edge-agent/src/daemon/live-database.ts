@@ -3,6 +3,7 @@ import { OUTCOMES, type MigrationResult, type Outcome } from '@godwit/fleet-prot
 import { openForReading, type Db } from '../db/open-database.js';
 import { readState } from '../state/read-state.js';
 import type { ReportedState } from './outbox-store.js';
+import { numbersByTable, upgradeWork } from './upgrade-work.js';
 
 /** The device database as a report describes it, and its apply-log rows not yet turned into events. */
 export interface LiveDatabase {
@@ -57,6 +58,9 @@ interface ApplyLogRow {
   outcome: string;
   error: string | null;
   forced: number;
+  rows_copied: string;
+  sizes_before: string;
+  sizes_after: string | null;
 }
 
 function readApplyLog(db: Db, afterLogId: number): { rows: { id: number; result: MigrationResult }[]; maxLogId: number } {
@@ -65,7 +69,7 @@ function readApplyLog(db: Db, afterLogId: number): { rows: { id: number; result:
   const maxLogId = db.prepare<[], { id: number | null }>('SELECT max(id) AS id FROM godwit_apply_log').get()?.id ?? 0;
   const rows = db
     .prepare<[number], ApplyLogRow>(
-      'SELECT id, from_revision, to_revision, revisions, started_at, duration_ms, outcome, error, forced FROM godwit_apply_log WHERE id > ? ORDER BY id',
+      'SELECT id, from_revision, to_revision, revisions, started_at, duration_ms, outcome, error, forced, rows_copied, sizes_before, sizes_after FROM godwit_apply_log WHERE id > ? ORDER BY id',
     )
     .all(afterLogId);
   return { rows: rows.flatMap((row) => (OUTCOMES.includes(row.outcome as Outcome) ? [{ id: row.id, result: resultOf(row) }] : [])), maxLogId };
@@ -80,6 +84,11 @@ function resultOf(row: ApplyLogRow): MigrationResult {
     revisions: parseRevisions(row.revisions),
     outcome: row.outcome as Outcome,
     durationMs: Math.max(0, row.duration_ms),
+    ...upgradeWork(
+      Object.values(numbersByTable(row.rows_copied)).reduce((sum, n) => sum + n, 0),
+      numbersByTable(row.sizes_before),
+      numbersByTable(row.sizes_after),
+    ),
   };
   if (row.error !== null) result.error = oneLine(row.error);
   if (row.forced === 1) result.forced = true;

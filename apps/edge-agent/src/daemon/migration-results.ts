@@ -7,6 +7,7 @@ import type { AgentError } from '../errors.js';
 import type { ApplyResult } from './apply-runner.js';
 import type { DeviceLedger } from './device-ledger.js';
 import { oneLine, oneRevision } from './live-database.js';
+import { upgradeWork } from './upgrade-work.js';
 
 /** What `changeDatabase` did, in the shape the apply process sends back. */
 export function applyResultOf(report: ChangeReport, error: AgentError | null): ApplyResult {
@@ -18,6 +19,11 @@ export function applyResultOf(report: ChangeReport, error: AgentError | null): A
     durationMs: report.durationMs,
     forced: report.forced,
     error: error && { code: error.code, message: error.message },
+    ...upgradeWork(
+      report.steps.length === 0 ? null : report.steps.reduce((sum, step) => sum + step.rebuilt.reduce((n, table) => n + table.rowsCopied, 0), 0),
+      report.sizesBefore,
+      report.sizesAfter,
+    ),
   };
 }
 
@@ -33,6 +39,8 @@ export function resultOfRun(run: ApplyResult, revision: string | null): Migratio
   };
   if (run.error) result.error = oneLine(run.error.message);
   if (run.forced) result.forced = true;
+  if (run.rowsCopied !== undefined) result.rowsCopied = run.rowsCopied;
+  if (run.tableSizes !== undefined) result.tableSizes = run.tableSizes;
   return result;
 }
 

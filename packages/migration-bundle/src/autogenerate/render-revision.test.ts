@@ -16,6 +16,11 @@ const OPERATIONS: Operation[] = [
   { kind: 'createIndex', name: 'i', table: 't', columns: ['lower(a)'], unique: true, where: 'b > 0' },
   { kind: 'addForeignKey', table: 't', name: 'fk', columns: ['b'], refTable: 'u', refColumns: ['id'], onDelete: 'CASCADE' },
   { kind: 'renameColumn', table: 't', from: 'b', to: 'c' },
+  { kind: 'dropPrimaryKey', table: 't' },
+  { kind: 'addPrimaryKey', table: 't', name: null, columns: ['id'], autoincrement: true },
+  { kind: 'dropPrimaryKey', table: 't', name: 'pk' },
+  { kind: 'addPrimaryKey', table: 't', name: 'pk', columns: ['a', 'c'] },
+  { kind: 'addColumn', table: 't', column: { name: 'k', type: 'INTEGER', primaryKey: true }, before: 'a' },
   { kind: 'execute', sql: 'UPDATE t SET a = "q" WHERE a = \'\n\'' },
   { kind: 'dropTable', table: 't' },
 ];

@@ -85,6 +85,12 @@ function call(operation: Operation): string {
       const options = optional({ ...(onDelete ? { onDelete } : {}), ...(onUpdate ? { onUpdate } : {}) });
       return `op.addForeignKey(${args(table, name, columns, refTable, refColumns, options)});`;
     }
+    case 'addPrimaryKey': {
+      const { table, name, columns, autoincrement } = operation;
+      return `op.addPrimaryKey(${args(table, name, columns, autoincrement ? { autoincrement } : undefined)});`;
+    }
+    case 'dropPrimaryKey':
+      return `op.dropPrimaryKey(${args(operation.table, operation.name)});`;
     case 'dropForeignKey': {
       const { table, name, columns, refTable } = operation;
       return `op.dropForeignKey(${args(table, name ?? { columns, ...(refTable ? { refTable } : {}) })});`;

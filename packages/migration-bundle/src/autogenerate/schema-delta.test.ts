@@ -62,3 +62,32 @@ describe('operationsBetween, creating tables', () => {
     db.close();
   });
 });
+
+describe('operationsBetween, changes the engine states without a hand rebuild', () => {
+  it.each([
+    ['a primary key created (and, back, dropped)', 'CREATE TABLE a (x INTEGER, y TEXT)', 'CREATE TABLE a (x INTEGER, y TEXT, PRIMARY KEY (y, x))', ['addPrimaryKey']],
+    ['AUTOINCREMENT added', 'CREATE TABLE a (id INTEGER PRIMARY KEY, y TEXT)', 'CREATE TABLE a (id INTEGER PRIMARY KEY AUTOINCREMENT, y TEXT)', ['dropPrimaryKey', 'addPrimaryKey']],
+    ['a column added first, as the key', 'CREATE TABLE a (y TEXT)', 'CREATE TABLE a (id INTEGER PRIMARY KEY, y TEXT)', ['addColumn', 'addPrimaryKey']],
+    ['a collation removed', 'CREATE TABLE a (y TEXT COLLATE NOCASE)', 'CREATE TABLE a (y TEXT)', ['alterColumn']],
+    ['an unnamed CHECK changed', 'CREATE TABLE a (y TEXT, CHECK (y <> \'\'))', 'CREATE TABLE a (y TEXT, CHECK (length(y) > 1))', ['dropCheck', 'addCheck']],
+    [
+      'an unnamed FOREIGN KEY changed',
+      'CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE a (p_id INTEGER REFERENCES p (id))',
+      'CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE a (p_id INTEGER REFERENCES p (id) ON DELETE CASCADE)',
+      ['dropForeignKey', 'addForeignKey'],
+    ],
+    ['a generated column changed', 'CREATE TABLE a (y TEXT, g TEXT AS (y || 1))', 'CREATE TABLE a (y TEXT, g TEXT AS (y || 2) STORED)', ['alterColumn']],
+  ])('%s: both ways, and each way reaches the schema exactly', (_label, fromSql, toSql, upKinds) => {
+    const from = schemaOf(fromSql);
+    const to = schemaOf(toSql);
+    expect(kinds(from, to)).toEqual(upKinds);
+    for (const [start, end] of [[fromSql, to], [toSql, from]] as const) {
+      const db = new Database(':memory:');
+      db.exec(start);
+      const ops = operationsBetween(readSchema(db), end, parseRenames([], readSchema(db), end)).map((p) => p.operation);
+      runMigration(db, [{ revision: 'r001', direction: 'up', operations: ops }]);
+      expect(readSchema(db)).toEqual(end);
+      db.close();
+    }
+  });
+});

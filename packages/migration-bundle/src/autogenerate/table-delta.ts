@@ -3,7 +3,7 @@ import { addColumnOptions, foreignKeyActions, generatedSpec, primaryKeyColumns }
 import type { PlannedOperation } from './planned-operation.js';
 import { readableSql } from './readable-sql.js';
 
-/** What an unnamed constraint is known by: op.dropCheck / op.dropForeignKey need a name. */
+/** What a constraint is known by in the diff: its name, or all of it when unnamed. */
 const signature = (value: unknown) => JSON.stringify(value);
 const fkKey = (fk: ForeignKeyDescription) => fk.name ?? signature({ ...fk, name: null });
 const checkKey = (check: { name: string | null; expr: string }) => check.name ?? signature(check);
@@ -13,13 +13,11 @@ const checkKey = (check: { name: string | null; expr: string }) => check.name ??
  * the engine plans natively or with its own rebuild), or null when they can.
  */
 export function rebuildReason(from: TableDescription, to: TableDescription): string | null {
-  if (signature(primaryKeyColumns(from)) !== signature(primaryKeyColumns(to))) {
-    return `primary key (${primaryKeyColumns(from).join(', ')}) -> (${primaryKeyColumns(to).join(', ')})`;
-  }
+  // op.addPrimaryKey states plain key columns only: a key with DESC, COLLATE or ON CONFLICT is re-created with the table.
   if (from.primaryKeyClause !== to.primaryKeyClause) {
     return `primary key options ${from.primaryKeyClause ?? '(none)'} -> ${to.primaryKeyClause ?? '(none)'}`;
   }
-  for (const flag of ['autoincrement', 'strict', 'withoutRowid'] as const) {
+  for (const flag of ['strict', 'withoutRowid'] as const) {
     if (from[flag] !== to[flag]) return `${flag} ${from[flag]} -> ${to[flag]}`;
   }
   if (signature(from.uniques) !== signature(to.uniques)) return 'UNIQUE constraints change';
@@ -28,17 +26,6 @@ export function rebuildReason(from: TableDescription, to: TableDescription): str
   // op.addColumn puts a new column anywhere (before/after); kept columns that change places need a copy.
   const keptOrder = (columns: ColumnDescription[], other: Set<string>) => signature(columns.filter((c) => other.has(c.name)).map((c) => c.name));
   if (keptOrder(from.columns, kept) !== keptOrder(to.columns, before)) return 'column order changes';
-  for (const column of to.columns) {
-    const old = from.columns.find((c) => c.name === column.name);
-    if (old?.collate && !column.collate) return `${to.name}.${column.name} loses COLLATE ${old.collate}`;
-  }
-  const changedUnnamed = <T extends { name: string | null }>(a: T[], b: T[], key: (x: T) => string) => {
-    const bKeys = new Set(b.map(key));
-    const aKeys = new Set(a.map(key));
-    return [...a.filter((x) => !bKeys.has(key(x))), ...b.filter((x) => !aKeys.has(key(x)))].some((x) => x.name === null);
-  };
-  if (changedUnnamed(from.checks, to.checks, checkKey)) return 'an unnamed CHECK constraint changes';
-  if (changedUnnamed(from.foreignKeys, to.foreignKeys, fkKey)) return 'an unnamed FOREIGN KEY changes';
   // op.addForeignKey has no MATCH or DEFERRABLE: a key that has them is re-created with the table.
   const added = to.foreignKeys.filter((fk) => !from.foreignKeys.some((old) => signature(old) === signature(fk)));
   if (added.some((fk) => fk.deferrable !== null)) return 'a FOREIGN KEY with MATCH or DEFERRABLE is added';
@@ -78,14 +65,18 @@ export function tableDelta(
   const fromChecks = new Map(from.checks.map((c) => [checkKey(c), c]));
   for (const [key, check] of fromChecks) {
     if (toChecks.get(key)?.expr !== check.expr) {
-      dropConstraints.push({ operation: { kind: 'dropCheck', table, name: check.name! } });
+      const which = check.name === null ? { expr: readableSql(check.expr) } : { name: check.name };
+      dropConstraints.push({ operation: { kind: 'dropCheck', table, ...which } });
     }
   }
+  const keyChanges = signature(primaryKeyColumns(from)) !== signature(primaryKeyColumns(to)) || from.autoincrement !== to.autoincrement;
+  if (keyChanges && primaryKeyColumns(from).length > 0) dropConstraints.push({ operation: { kind: 'dropPrimaryKey', table } });
   const toFks = new Map(to.foreignKeys.map((fk) => [fkKey(fk), fk]));
   const fromFks = new Map(from.foreignKeys.map((fk) => [fkKey(fk), fk]));
   for (const [key, fk] of fromFks) {
     if (signature(toFks.get(key)) !== signature(fk)) {
-      dropConstraints.push({ operation: { kind: 'dropForeignKey', table, name: fk.name! } });
+      const which = fk.name === null ? { columns: fk.columns, refTable: fk.refTable } : { name: fk.name };
+      dropConstraints.push({ operation: { kind: 'dropForeignKey', table, ...which } });
     }
   }
 
@@ -110,7 +101,7 @@ export function tableDelta(
       }
     }
     if (old.default !== column.default) changes.default = column.default === null ? null : readableSql(column.default);
-    if (old.collate !== column.collate && column.collate !== null) changes.collate = column.collate;
+    if (old.collate !== column.collate) changes.collate = column.collate;
     if (signature(old.generated) !== signature(column.generated)) {
       changes.generated = column.generated === null ? null : generatedSpec(column.generated);
       if (column.generated === null) notes.push(`${table}.${column.name} is no longer generated: it keeps the values it computed.`);
@@ -130,10 +121,16 @@ export function tableDelta(
     }
   }
 
+  if (keyChanges && primaryKeyColumns(to).length > 0) {
+    const columns = primaryKeyColumns(to);
+    const operation = { kind: 'addPrimaryKey' as const, table, name: null, columns, ...(to.autoincrement ? { autoincrement: true } : {}) };
+    const sameColumns = signature(columns) === signature(primaryKeyColumns(from));
+    addConstraints.push(sameColumns ? { operation } : { operation, note: `The copy fails if two rows of ${table} share a key (${columns.join(', ')}).` });
+  }
   for (const [key, check] of toChecks) {
     if (fromChecks.get(key)?.expr !== check.expr) {
       addConstraints.push({
-        operation: { kind: 'addCheck', table, name: check.name!, expr: readableSql(check.expr) },
+        operation: { kind: 'addCheck', table, name: check.name, expr: readableSql(check.expr) },
         note: `The copy fails if a row of ${table} violates CHECK (${readableSql(check.expr)}).`,
       });
     }
@@ -144,7 +141,7 @@ export function tableDelta(
         operation: {
           kind: 'addForeignKey',
           table,
-          name: fk.name!,
+          name: fk.name,
           columns: fk.columns,
           refTable: fk.refTable,
           refColumns: fk.refColumns,

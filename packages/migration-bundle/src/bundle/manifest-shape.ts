@@ -90,6 +90,11 @@ const operationShape = taggedUnion('kind', {
     { onDelete: foreignKeyAction, onUpdate: foreignKeyAction },
   ),
   dropForeignKey: object({ kind: literal('dropForeignKey'), table: string }, { name: string, columns: strings, refTable: string }),
+  addPrimaryKey: object(
+    { kind: literal('addPrimaryKey'), table: string, name: nullable(string), columns: strings },
+    { autoincrement: boolean },
+  ),
+  dropPrimaryKey: object({ kind: literal('dropPrimaryKey'), table: string }, { name: string }),
 });
 
 const nullableName = nullable(string);

@@ -1,7 +1,8 @@
 /**
  * Coalesced catch-up: random chains of 2 to 8 revisions, drawn from every operation (unnamed
  * constraints, columns dropped with the constraints they alone use, generated columns added,
- * changed and made plain, columns added before or after another, among them) and from data
+ * changed and made plain, columns added before or after another, primary keys dropped, added and
+ * joined by a new column, among them) and from data
  * statements, applied at once (coalesced) and one by one to copies of the same seeded database,
  * end the same: the same outcome, fingerprint, `sqlite_schema` (every object, its SQL token for
  * token, their order per table) and rows of every table. Seeded: a failure prints the seed that reproduces it
@@ -26,6 +27,7 @@ const BASE = [
   'CREATE INDEX t1_a ON t1 (a)',
   'CREATE TABLE t2 (id INTEGER PRIMARY KEY, t1_id INTEGER REFERENCES t1 (id) ON DELETE CASCADE, note TEXT)',
   'CREATE TABLE t3 (k TEXT PRIMARY KEY, v INTEGER, w TEXT) WITHOUT ROWID',
+  'CREATE TABLE t4 (x INTEGER, y TEXT)',
   `CREATE TRIGGER t2_touch AFTER INSERT ON t2 BEGIN UPDATE t1 SET d = 'touched' WHERE id = NEW.t1_id; END`,
 ];
 
@@ -37,6 +39,8 @@ function seededBase(): Buffer {
       CASE i % 4 WHEN 0 THEN '7' WHEN 1 THEN NULL ELSE i * 3 END, i / 4.0, CASE WHEN i % 3 = 0 THEN NULL ELSE 'd' || i END FROM s`);
   db.exec(`INSERT INTO t2 (t1_id, note) SELECT id, 'n' || id FROM t1 WHERE id % 2 = 0`);
   db.exec(`INSERT INTO t3 (k, v, w) SELECT 'k' || id, id, a FROM t1`);
+  // No primary key, rowids with gaps, a key-to-be with NULLs: what a new INTEGER PRIMARY KEY takes.
+  db.exec(`INSERT INTO t4 (rowid, x, y) SELECT id * 3, CASE WHEN id % 4 = 0 THEN NULL ELSE id * 100 END, a FROM t1`);
   const bytes = db.serialize();
   db.close();
   return bytes;
@@ -91,6 +95,9 @@ function randomOperation(next: () => number, model: Model, names: () => string):
     () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: pick(['TEXT', 'INTEGER']), generated: { expr: `${c} || 'g'`, ...pick([{}, { stored: true }]) } } }),
     () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: 'TEXT', default: "'p'" }, ...pick([{ before: column }, { after: column }]) }),
     () => ({ kind: 'dropColumn', table: table.name, column }),
+    () => ({ kind: 'dropPrimaryKey', table: table.name }),
+    () => ({ kind: 'addPrimaryKey', table: table.name, name: pick([null, `pk_${names()}`]), columns: [column] }),
+    () => ({ kind: 'addColumn', table: table.name, column: { name: names(), type: 'INTEGER', primaryKey: true }, ...pick([{}, { after: column }]) }),
     () => ({ kind: 'renameColumn', table: table.name, from: column, to: names() }),
     () => ({ kind: 'alterColumn', table: table.name, column, changes: pick(alters) }),
     () => ({ kind: 'alterColumn', table: table.name, column, changes: pick(alters) }),

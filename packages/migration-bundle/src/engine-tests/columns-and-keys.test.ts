@@ -8,7 +8,7 @@
 import type { Database } from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Operations } from '../ops/operation.js';
-import { buildChain, cleanupDatabases, columnsOf, thrown } from './harness.js';
+import { applyUp, buildChain, cleanupDatabases, columnsOf, dataSnapshot, expectAtRevision, tempDb, thrown } from './harness.js';
 import { accepts, createStore, orderSql, roundTrip } from './store-fixture.js';
 
 afterAll(cleanupDatabases);
@@ -86,6 +86,14 @@ describe('generated columns, both ways, on 12,500 rows', () => {
       /generated column can have neither a default/,
     );
     expect(refusal((op) => op.alterColumn('orders', 'label', { using: "'x'" }))).toMatch(/label is generated; it cannot take "using"/);
+    // Dropped within a rebuild the revision makes anyway: the trigger reading it is named.
+    expect(
+      refusal((op) => {
+        op.execute('CREATE TRIGGER orders_label AFTER INSERT ON orders BEGIN INSERT INTO audit (order_id, qty) VALUES (NEW.id, length(NEW.label)); END');
+        op.alterColumn('orders', 'note', { type: 'TEXT' });
+        op.dropColumn('orders', 'label');
+      }),
+    ).toMatch(/trigger orders_label uses column orders\.label, which this revision drops/);
     expect(refusal((op) => op.addColumn('orders', 'g', 'TEXT', { generated: { expr: 'sku', virtual: true } as never }))).toMatch(
       /unknown key "virtual"/,
     );
@@ -124,5 +132,119 @@ describe('column positions, both ways, on 12,500 rows', () => {
       thrown(() => buildChain([{ id: 'r001_store', up: createStore }, { id: 'r002_change', up }])).message;
     expect(refusal((op) => op.addColumn('orders', 'x', 'TEXT', { after: 'nope' }))).toMatch(/table orders has no column nope/);
     expect(refusal((op) => op.addColumn('orders', 'x', 'TEXT', { after: 'qty', before: 'sku' }))).toMatch(/before or after, not both/);
+  });
+});
+
+const keyOf = (db: Database, table: string) =>
+  (db.prepare('SELECT name FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk').pluck().all(table) as string[]).join(', ');
+/** Rows whose rowid is not their id: 0 when the ids are the rowids (kept, or aliased). */
+const rowidsOff = (db: Database, table: string) => valuesOf(db, `SELECT count(*) FROM ${table} WHERE rowid IS NOT id`)[0];
+
+describe('primary keys, both ways, on 12,500 rows', () => {
+  it('dropPrimaryKey (unnamed, an INTEGER PRIMARY KEY): the rows keep their ids as rowids; a UNIQUE keeps the CASCADE child valid; the down puts the key back', () => {
+    roundTrip({
+      up: (op) => {
+        op.dropPrimaryKey('orders');
+        op.addUnique('orders', null, ['id']);
+      },
+      down: (op) => {
+        op.dropUnique('orders', { columns: ['id'] });
+        op.addPrimaryKey('orders', null, ['id']);
+      },
+      afterUp: (db) => {
+        expect(keyOf(db, 'orders')).toBe('');
+        expect(rowidsOff(db, 'orders')).toEqual([0]);
+      },
+      afterDown: (db) => expect(keyOf(db, 'orders')).toBe('id'),
+    });
+  });
+
+  it('addPrimaryKey on existing columns (named, composite) and its drop by name; the old ids stay the rowids', () => {
+    roundTrip({
+      table: 'line_items',
+      up: (op) => {
+        op.dropPrimaryKey('line_items');
+        op.addPrimaryKey('line_items', 'line_items_pk', ['order_id', 'n']);
+      },
+      down: (op) => {
+        op.dropPrimaryKey('line_items', 'line_items_pk');
+        op.addPrimaryKey('line_items', null, ['id']);
+      },
+      afterUp: (db) => {
+        expect(keyOf(db, 'line_items')).toBe('order_id, n');
+        expect(rowidsOff(db, 'line_items')).toEqual([0]);
+        expect(accepts(db, 'INSERT INTO line_items (id, order_id, n) SELECT 99999, order_id, n FROM line_items WHERE id = 1')).toBe(false);
+      },
+    });
+  });
+
+  it('dropColumn of the primary-key column takes the key along (its values live on as the rowids); the down adds it back as the key, in place, from the rowids', () => {
+    roundTrip({
+      table: 'line_items',
+      up: (op) => op.dropColumn('line_items', 'id'),
+      down: (op) => op.addColumn('line_items', 'id', 'INTEGER', { primaryKey: true, before: 'order_id' }),
+      dropped: ['id'],
+      afterUp: (db, upSql) => {
+        expect(keyOf(db, 'line_items')).toBe('');
+        expect(upSql.find((sql) => sql.startsWith('INSERT'))).toMatch(/^INSERT INTO "_godwit_new_line_items" \(rowid, "order_id", "n"\) SELECT rowid, "order_id", "n"/);
+      },
+      // Every value came back: the ids were kept as the rowids, and the new key column takes them.
+      afterDown: (db, before) => expect(dataSnapshot(db)).toEqual(before),
+    });
+  });
+
+  it('addColumn with primaryKey joins the key the table has; a UNIQUE on id keeps the CASCADE child valid', () => {
+    roundTrip({
+      up: (op) => {
+        op.addColumn('orders', 'line', 'INTEGER', { primaryKey: true, notNull: true, default: '1', after: 'id' });
+        op.addUnique('orders', 'orders_id_unique', ['id']);
+      },
+      down: (op) => {
+        op.dropUnique('orders', 'orders_id_unique');
+        op.dropPrimaryKey('orders');
+        op.dropColumn('orders', 'line');
+        op.addPrimaryKey('orders', null, ['id']);
+      },
+      afterUp: (db) => {
+        expect(keyOf(db, 'orders')).toBe('id, line');
+        expect(rowidsOff(db, 'orders')).toEqual([0]);
+      },
+    });
+  });
+
+  it('refuses a key change that would leave a foreign key naming no key, a second key, and a WITHOUT ROWID table without one', () => {
+    const refusal = (up: (op: Operations) => void) =>
+      thrown(() => buildChain([{ id: 'r001_store', up: createStore }, { id: 'r002_change', up }])).message;
+    expect(refusal((op) => op.dropPrimaryKey('orders'))).toMatch(
+      /primary key of orders changes, and a foreign key of line_items referencing orders no longer names its primary key or a UNIQUE column set/,
+    );
+    expect(refusal((op) => op.addPrimaryKey('orders', null, ['sku']))).toMatch(/already has a primary key \(id\); drop it first/);
+    expect(refusal((op) => op.dropPrimaryKey('line_items', 'pk'))).toMatch(/primary key of table line_items is unnamed, not pk/);
+    expect(
+      refusal((op) => {
+        op.createTable('kv', [{ name: 'k', type: 'TEXT', primaryKey: true }, { name: 'v', type: 'TEXT' }], { withoutRowid: true });
+        op.dropPrimaryKey('kv');
+      }),
+    ).toMatch(/WITHOUT ROWID table needs a primary key: kv would have none/);
+  });
+});
+
+describe('a new INTEGER PRIMARY KEY takes the old rowids', () => {
+  it('where the key column has no value of its own (NULL, or a new column), the row keeps its rowid', () => {
+    const chain = buildChain([
+      { id: 'r001_base', up: (op) => op.createTable('notes', [{ name: 'body', type: 'TEXT' }, { name: 'num', type: 'INTEGER' }]) },
+      {
+        id: 'r002_key',
+        up: (op) => op.addPrimaryKey('notes', null, ['num']),
+        down: (op) => op.dropPrimaryKey('notes'),
+      },
+    ]);
+    const { db } = tempDb();
+    applyUp(db, chain, ['r001_base']);
+    db.exec("INSERT INTO notes (rowid, body, num) VALUES (10, 'a', 7), (20, 'b', NULL), (30, 'c', 8)");
+    applyUp(db, chain, ['r002_key']);
+    expect(valuesOf(db, 'SELECT rowid, body, num FROM notes ORDER BY rowid')).toEqual([[7, 'a', 7], [8, 'c', 8], [20, 'b', 20]]);
+    expectAtRevision(db, chain.byId('r002_key'));
+    db.close();
   });
 });

@@ -3,7 +3,8 @@
  * (4,000 rows: a CASCADE child of customers, with unnamed constraints, a NOCASE column, a VIRTUAL
  * and a STORED generated column, indexes, a view and an audit trigger) and `line_items` (8,000
  * rows, a CASCADE child of orders). `roundTrip` applies a change to `orders` and its reverse on a
- * seeded file, as the build plans it and a device applies it, checking every value both ways.
+ * seeded file (or to another table of the store), as the build plans it and a device applies it,
+ * checking every value both ways.
  */
 import type { Database } from 'better-sqlite3';
 import { expect } from 'vitest';
@@ -95,13 +96,15 @@ export function seedStore(db: Database): void {
 export interface RoundTrip {
   up: (op: Operations) => void;
   down: (op: Operations) => void;
-  /** Columns of `orders` whose values the up removes (a dropped column): not compared after it. */
+  /** The table the change is to (`orders` unless given). */
+  table?: string;
+  /** Columns of the table whose values the up removes (a dropped column): not compared after it. */
   dropped?: string[];
-  /** The up runs natively (no copy of `orders`) rather than by the one-copy rebuild. */
+  /** The up runs natively (no copy of the table) rather than by the one-copy rebuild. */
   native?: boolean;
-  /** What the change is for, checked after the up and again (inverted) after the down. */
+  /** What the change is for, checked after the up and again (inverted) after the down (given the data before the up). */
   afterUp?: (db: Database, upSql: string[]) => void;
-  afterDown?: (db: Database) => void;
+  afterDown?: (db: Database, before: ReturnType<typeof dataSnapshot>) => void;
 }
 
 /** Applies base, the change and its reverse on a seeded file, checking every value and the schema. */
@@ -116,18 +119,18 @@ export function roundTrip(c: RoundTrip): void {
   applyUp(db, chain, ['r001_store']);
   seedStore(db);
   const before = dataSnapshot(db);
-  const orderColumns = columnsOf(db, 'orders').filter((name) => !c.dropped?.includes(name));
-  const ordersBefore = contentHash(db, 'orders', orderColumns);
+  const table = c.table ?? 'orders';
+  const keptColumns = columnsOf(db, table).filter((name) => !c.dropped?.includes(name));
+  const keptBefore = contentHash(db, table, keptColumns);
 
   const [live] = planUp(db, chain, ['r002_change']);
   expect(live!.statements.map((s) => s.sql)).toEqual(chain.byId('r002_change').upSql);
   const [report] = applyUp(db, chain, ['r002_change']);
-  expect(report!.rebuilt.map((r) => r.table)).toEqual(c.native ? [] : ['orders']);
-  expect(copyCount(chain.byId('r002_change').upSql, 'orders')).toBe(c.native ? 0 : 1);
-  expect(contentHash(db, 'orders', orderColumns)).toBe(ordersBefore);
-  const { orders: _orders, ...othersBefore } = before;
-  const { orders: _after, ...othersAfter } = dataSnapshot(db);
-  expect(othersAfter).toEqual(othersBefore);
+  expect(report!.rebuilt.map((r) => r.table)).toEqual(c.native ? [] : [table]);
+  expect(copyCount(chain.byId('r002_change').upSql, table)).toBe(c.native ? 0 : 1);
+  expect(contentHash(db, table, keptColumns)).toBe(keptBefore);
+  const others = (snapshot: ReturnType<typeof dataSnapshot>) => Object.entries(snapshot).filter(([name]) => name !== table);
+  expect(others(dataSnapshot(db))).toEqual(others(before));
   expectHealthy(db);
   expectAtRevision(db, chain.byId('r002_change'));
   expectDependentsWork(db);
@@ -137,9 +140,9 @@ export function roundTrip(c: RoundTrip): void {
   expectHealthy(db);
   expectAtRevision(db, chain.byId('r001_store'));
   if (!c.dropped) expect(dataSnapshot(db)).toEqual(before);
-  expect(contentHash(db, 'orders', orderColumns)).toBe(ordersBefore);
+  expect(contentHash(db, table, keptColumns)).toBe(keptBefore);
   expectDependentsWork(db);
-  c.afterDown?.(db);
+  c.afterDown?.(db, before);
   db.close();
 }
 

@@ -3,7 +3,9 @@ export type MigrationErrorCode =
   | 'foreign-key-violation'
   | 'validation-failed'
   | 'plan-mismatch'
-  | 'in-transaction';
+  | 'in-transaction'
+  /** A plan carried into the transaction (RunOptions.plan) was made from a schema that has since changed. */
+  | 'schema-changed';
 
 /**
  * A migration that did not complete; the database was rolled back to where it started.

@@ -1,8 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import { planCoalesced } from '../plan/coalesce.js';
+import { groupSteps, planCoalesced } from '../plan/coalesce.js';
 import { planSteps, type MigrationStep } from '../plan/planner.js';
 import type { PlannedRevision, PlannedStatement } from '../plan/plan-types.js';
-import { copyRowsInRangeSql, rowidBoundsSql } from '../render/statements.js';
+import { copyRowsInRangeSql, foreignKeyCheckSql, rowidBoundsSql } from '../render/statements.js';
 import { normalizeSql } from '../sqlite/tokenize.js';
 import { MigrationError } from './migration-error.js';
 import { PlannerStatistics, type StatisticsReport } from './planner-statistics.js';
@@ -33,6 +33,22 @@ export interface RunOptions {
    * is still checked revision by revision. Without effect with `perRevision`.
    */
   coalesce?: boolean;
+  /**
+   * A plan made before the transaction by planMigration (with the same steps and options): run as
+   * made, once BEGIN IMMEDIATE confirms the schema is still the one it was made from (else
+   * 'schema-changed', nothing run). Without it, each transaction plans under its own lock.
+   */
+  plan?: MigrationPlan;
+}
+
+/** What planMigration made: run it with runMigration's `plan`. */
+export interface MigrationPlan {
+  /** `PRAGMA schema_version` of the database it was planned from. */
+  schemaVersion: number;
+  /** One plan per step: what the signed SQL is checked against, and what runs with `perRevision`. */
+  revisions: PlannedRevision[];
+  /** What runs in one transaction: `revisions`, or consecutive ones coalesced. */
+  runs: PlannedRevision[];
 }
 
 export interface RevisionRunReport {
@@ -53,6 +69,23 @@ export interface RevisionRunReport {
 const DEFAULT_CHUNK_ROWS = 50_000;
 
 /**
+ * Plans the steps once, outside any transaction (a read-only connection will do), for runMigration
+ * to carry under its write lock instead of planning again there.
+ */
+export function planMigration(db: Database, steps: MigrationStep[], options: Pick<RunOptions, 'perRevision' | 'coalesce'> = {}): MigrationPlan {
+  const schemaVersion = readSchemaVersion(db);
+  const revisions = planSteps(db, steps);
+  // Revisions that cannot join a run are planned by planCoalesced exactly as planSteps plans them.
+  const coalescing = options.coalesce && !options.perRevision && groupSteps(steps).some((group) => group.length > 1);
+  const runs = coalescing ? planCoalesced(db, steps) : revisions;
+  return { schemaVersion, revisions, runs };
+}
+
+function readSchemaVersion(db: Database): number {
+  return db.pragma('schema_version', { simple: true }) as number;
+}
+
+/**
  * The one place a migration transaction is opened. Foreign keys are switched off before BEGIN
  * (SQLite ignores the pragma inside a transaction) so a rebuild's DROP TABLE cannot cascade into
  * child rows; `foreign_key_check` runs before COMMIT; any failure rolls everything back.
@@ -61,16 +94,22 @@ export function runMigration(db: Database, steps: MigrationStep[], options: RunO
   if (db.inTransaction) throw new MigrationError('in-transaction', 'the database connection is already inside a transaction');
   // With one transaction the check inside it runs before any statement; revisions committed one
   // by one need it up front too, or an early revision could commit before a later one is refused.
-  if (options.expectedSql && options.perRevision) checkExpectedSql(planSteps(db, steps), options.expectedSql);
+  if (options.expectedSql && (options.perRevision || options.plan)) checkExpectedSql(options.plan?.revisions ?? planSteps(db, steps), options.expectedSql);
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
   const synchronous = db.pragma('synchronous', { simple: true }) as number;
   db.pragma('foreign_keys = OFF');
   db.pragma('synchronous = FULL');
-  const units = options.perRevision ? steps.map((step) => [step]) : [steps];
+  const units = options.perRevision ? steps.map((step, i) => ({ steps: [step], plans: options.plan?.revisions.slice(i, i + 1) })) : [{ steps, plans: options.plan?.runs }];
   const reports: RevisionRunReport[] = [];
   try {
     const renamed = tableRenames(steps);
-    for (const unit of units) reports.push(...runUnitToleratingOldOrphans(db, unit, options, renamed));
+    let schemaVersion = options.plan?.schemaVersion;
+    for (const unit of units) {
+      const carried = unit.plans && schemaVersion !== undefined ? { plans: unit.plans, schemaVersion } : undefined;
+      const done = runUnitToleratingOldOrphans(db, unit.steps, carried, options, renamed);
+      reports.push(...done.reports);
+      schemaVersion = done.schemaVersion;
+    }
   } finally {
     db.pragma(`synchronous = ${synchronous}`);
     db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
@@ -111,19 +150,20 @@ function sameStatement(a: string, b: string | undefined): boolean {
  */
 function runUnitToleratingOldOrphans(
   db: Database,
-  plans: MigrationStep[],
+  steps: MigrationStep[],
+  carried: CarriedPlan | undefined,
   options: RunOptions,
   renamed: (table: string) => string,
-): RevisionRunReport[] {
+): UnitRun {
   try {
-    return runUnit(db, plans, options, new Map());
+    return runUnit(db, steps, carried, options, new Map());
   } catch (error) {
     if (!(error instanceof ForeignKeyViolation)) throw error;
     const existing = countViolations(
       readViolations(db).map((v) => ({ ...v, table: renamed(v.table), parent: renamed(v.parent) })),
     );
     if (withoutTolerated(error.violations, existing).length) throw error.migrationError;
-    return runUnit(db, plans, options, existing);
+    return runUnit(db, steps, carried, options, existing);
   }
 }
 
@@ -150,34 +190,65 @@ function withoutTolerated(violations: Violation[], tolerated: ReadonlyMap<string
   });
 }
 
+/** A unit's plan made before its transaction, and the schema_version it must still find. */
+interface CarriedPlan {
+  plans: PlannedRevision[];
+  schemaVersion: number;
+}
+
+/** What a transaction did, and the schema_version it committed: what the next unit must find. */
+interface UnitRun {
+  reports: RevisionRunReport[];
+  schemaVersion: number;
+}
+
 /**
  * One transaction. The plan is made inside it, under the write lock, so no other connection can
- * change the schema between planning and running.
+ * change the schema between planning and running; or, carried from before, it runs once the
+ * schema_version read under the lock shows the schema is still the one it was made from.
  */
 function runUnit(
   db: Database,
   steps: MigrationStep[],
+  carried: CarriedPlan | undefined,
   options: RunOptions,
   tolerated: ReadonlyMap<string, number>,
-): RevisionRunReport[] {
+): UnitRun {
   const reports: RevisionRunReport[] = [];
   const revision = steps.at(-1)?.revision;
   db.exec('BEGIN IMMEDIATE');
   try {
-    const oneByOne = planSteps(db, steps);
-    if (options.expectedSql) checkExpectedSql(oneByOne, options.expectedSql);
-    const plans = options.coalesce ? planCoalesced(db, steps) : oneByOne;
+    const plans = carried ? checkedCarriedPlan(db, carried, revision) : planUnderLock(db, steps, options);
     const statistics = PlannerStatistics.open(db);
     for (const plan of plans) reports.push(...coalescedReports(runRevision(db, plan, options, statistics), plan.coalesced));
     checkForeignKeys(db, revision, tolerated);
     options.beforeCommit?.(db, steps.map((step) => step.revision), reports);
+    const schemaVersion = readSchemaVersion(db);
     db.exec('COMMIT');
+    return { reports, schemaVersion };
   } catch (error) {
     if (db.inTransaction) db.exec('ROLLBACK');
     db.pragma('legacy_alter_table = OFF');
     throw error instanceof MigrationError || error instanceof ForeignKeyViolation ? error : wrap(error, revision);
   }
-  return reports;
+}
+
+function planUnderLock(db: Database, steps: MigrationStep[], options: RunOptions): PlannedRevision[] {
+  const oneByOne = planSteps(db, steps);
+  if (options.expectedSql) checkExpectedSql(oneByOne, options.expectedSql);
+  return options.coalesce ? planCoalesced(db, steps) : oneByOne;
+}
+
+function checkedCarriedPlan(db: Database, carried: CarriedPlan, revision: string | undefined): PlannedRevision[] {
+  const now = readSchemaVersion(db);
+  if (now !== carried.schemaVersion) {
+    throw new MigrationError(
+      'schema-changed',
+      `the schema changed (schema_version ${carried.schemaVersion} when planned, ${now} under the write lock) before the migration could start; nothing ran`,
+      revision,
+    );
+  }
+  return carried.plans;
 }
 
 function wrap(error: unknown, revision: string | undefined): MigrationError {
@@ -278,7 +349,7 @@ function violationKey(v: Violation): string {
 }
 
 function readViolations(db: Database): Violation[] {
-  return db.prepare('PRAGMA foreign_key_check').all() as Violation[];
+  return db.prepare(foreignKeyCheckSql()).all() as Violation[];
 }
 
 class ForeignKeyViolation extends Error {

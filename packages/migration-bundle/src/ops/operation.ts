@@ -43,7 +43,16 @@ export interface ColumnPosition {
   after?: string;
 }
 
-export type AddColumnOptions = Omit<ColumnSpec, 'name' | 'type' | 'primaryKey' | 'autoincrement'> & ColumnPosition;
+/**
+ * `primaryKey` makes the new column the table's primary key, or appends it to the key the table
+ * has; both by the rebuild.
+ */
+export type AddColumnOptions = Omit<ColumnSpec, 'name' | 'type'> & ColumnPosition;
+
+export interface PrimaryKeyOptions {
+  /** One INTEGER column only: `INTEGER PRIMARY KEY AUTOINCREMENT`. */
+  autoincrement?: boolean;
+}
 
 export interface AlterColumnChanges {
   type?: string;
@@ -118,7 +127,11 @@ export type Operation =
       onUpdate?: ForeignKeyAction;
     }
   /** Exactly one of `name` and `columns`; `refTable` only with `columns`. */
-  | { kind: 'dropForeignKey'; table: string; name?: string; columns?: string[]; refTable?: string };
+  | { kind: 'dropForeignKey'; table: string; name?: string; columns?: string[]; refTable?: string }
+  /** `name: null` adds an unnamed key; `autoincrement` only on one INTEGER column. */
+  | { kind: 'addPrimaryKey'; table: string; name: string | null; columns: string[]; autoincrement?: boolean }
+  /** A table has one primary key: `name`, when given, must be its name. */
+  | { kind: 'dropPrimaryKey'; table: string; name?: string };
 
 export type OperationKind = Operation['kind'];
 
@@ -147,4 +160,6 @@ export interface Operations {
     options?: ForeignKeyOptions,
   ): void;
   dropForeignKey(table: string, constraint: string | ForeignKeyMatch): void;
+  addPrimaryKey(table: string, name: string | null, columns: string[], options?: PrimaryKeyOptions): void;
+  dropPrimaryKey(table: string, name?: string): void;
 }

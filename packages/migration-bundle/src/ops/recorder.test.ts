@@ -231,3 +231,30 @@ describe('unnamed constraints and removed collations', () => {
     expect(recordingError((op) => op.dropCheck('events', {} as never)).key).toBe('expr');
   });
 });
+
+describe('generated columns, positions and primary keys', () => {
+  it('records them as plain data', () => {
+    const ops = recordOperations((op) => {
+      op.addColumn('t', 'g', 'TEXT', { generated: { expr: 'a || b', stored: true }, after: 'a' });
+      op.alterColumn('t', 'g', { generated: null });
+      op.addColumn('t', 'id', 'INTEGER', { primaryKey: true, autoincrement: true, before: 'a' });
+      op.addPrimaryKey('t', null, ['a', 'b']);
+      op.dropPrimaryKey('t', 'pk');
+    });
+    expect(ops).toEqual([
+      { kind: 'addColumn', table: 't', column: { name: 'g', type: 'TEXT', generated: { expr: 'a || b', stored: true } }, after: 'a' },
+      { kind: 'alterColumn', table: 't', column: 'g', changes: { generated: null } },
+      { kind: 'addColumn', table: 't', column: { name: 'id', type: 'INTEGER', primaryKey: true, autoincrement: true }, before: 'a' },
+      { kind: 'addPrimaryKey', table: 't', name: null, columns: ['a', 'b'] },
+      { kind: 'dropPrimaryKey', table: 't', name: 'pk' },
+    ]);
+  });
+
+  it('refuses what cannot be: two positions, AUTOINCREMENT without the key or on several columns, a generated column with a default or using', () => {
+    expect(recordingError((op) => op.addColumn('t', 'c', 'TEXT', { before: 'a', after: 'b' })).message).toMatch(/before or after, not both/);
+    expect(recordingError((op) => op.addColumn('t', 'c', 'INTEGER', { autoincrement: true })).message).toMatch(/autoincrement needs primaryKey/);
+    expect(recordingError((op) => op.addPrimaryKey('t', null, ['a', 'b'], { autoincrement: true })).message).toMatch(/key of one column/);
+    expect(recordingError((op) => op.alterColumn('t', 'c', { generated: { expr: 'a' }, using: 'b' })).message).toMatch(/neither "using" nor a default/);
+    expect(recordingError((op) => op.addColumn('t', 'c', 'TEXT', { generated: { expr: 'a', mode: 'virtual' } as never })).key).toBe('mode');
+  });
+});

@@ -83,6 +83,8 @@ const COLUMN_KEYS = [
 const ADD_COLUMN_KEYS = ['notNull', 'default', 'unique', 'collate', 'check', 'references', 'generated'] as const;
 const GENERATED_KEYS = ['expr', 'stored'] as const;
 const POSITION_KEYS = ['before', 'after'] as const;
+const ADD_KEY_COLUMN_KEYS = ['primaryKey', 'autoincrement'] as const;
+const PRIMARY_KEY_KEYS = ['autoincrement'] as const;
 const REFERENCE_KEYS = ['table', 'column', 'onDelete', 'onUpdate'] as const;
 const CREATE_TABLE_KEYS = ['constraints', 'strict', 'withoutRowid'] as const;
 const ALTER_COLUMN_KEYS = ['type', 'notNull', 'default', 'collate', 'using', 'generated'] as const;
@@ -135,7 +137,8 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
     addColumn(table: string, name: string, type: string, options?: object) {
       const a = args('addColumn');
       const column: ColumnSpec = { name: a.name(name, 'name'), type: a.sql(type, 'type') };
-      const o = a.options(options, [...ADD_COLUMN_KEYS, ...POSITION_KEYS], 'options');
+      const o = a.options(options, [...ADD_COLUMN_KEYS, ...ADD_KEY_COLUMN_KEYS, ...POSITION_KEYS], 'options');
+      a.keyAttributes(o, column);
       a.columnAttributes(o, column);
       const operation: Extract<Operation, { kind: 'addColumn' }> = { kind: 'addColumn', table: a.name(table, 'table'), column };
       if (o.before !== undefined) operation.before = a.name(o.before, 'before');
@@ -230,6 +233,25 @@ function createFacade(context: RecordingContext, record: (operation: Operation) 
       };
       setIfDefined(operation, 'onDelete', a.action(o.onDelete, 'onDelete'));
       setIfDefined(operation, 'onUpdate', a.action(o.onUpdate, 'onUpdate'));
+      record(operation);
+    },
+    addPrimaryKey(table: string, name: string | null, columns: string[], options?: object) {
+      const a = args('addPrimaryKey');
+      const o = a.options(options, PRIMARY_KEY_KEYS, 'options');
+      const operation: Extract<Operation, { kind: 'addPrimaryKey' }> = {
+        kind: 'addPrimaryKey',
+        table: a.name(table, 'table'),
+        name: a.nameOrNull(name, 'name'),
+        columns: a.names(columns, 'columns'),
+      };
+      setIfDefined(operation, 'autoincrement', a.boolean(o.autoincrement, 'autoincrement'));
+      if (operation.autoincrement && operation.columns.length > 1) a.fail('invalid-argument', 'autoincrement', 'autoincrement takes a key of one column');
+      record(operation);
+    },
+    dropPrimaryKey(table: string, name?: string) {
+      const a = args('dropPrimaryKey');
+      const operation: Extract<Operation, { kind: 'dropPrimaryKey' }> = { kind: 'dropPrimaryKey', table: a.name(table, 'table') };
+      if (name !== undefined) operation.name = a.name(name, 'name');
       record(operation);
     },
     dropForeignKey(table: string, constraint: unknown) {
@@ -350,10 +372,16 @@ class ArgumentReader {
     if (value === undefined) this.fail('invalid-argument', key, `${key} must be a column object`);
     const o = this.options(value, COLUMN_KEYS, key);
     const column: ColumnSpec = { name: this.name(o.name, `${key}.name`), type: this.sql(o.type, `${key}.type`) };
-    setIfDefined(column, 'primaryKey', this.boolean(o.primaryKey, `${key}.primaryKey`));
-    setIfDefined(column, 'autoincrement', this.boolean(o.autoincrement, `${key}.autoincrement`));
+    this.keyAttributes(o, column, `${key}.`);
     this.columnAttributes(o, column, `${key}.`);
     return column;
+  }
+
+  /** `primaryKey` and `autoincrement` (which needs it), copied onto `column`. */
+  keyAttributes(o: Partial<Record<(typeof ADD_KEY_COLUMN_KEYS)[number], unknown>>, column: ColumnSpec, prefix = ''): void {
+    setIfDefined(column, 'primaryKey', this.boolean(o.primaryKey, `${prefix}primaryKey`));
+    setIfDefined(column, 'autoincrement', this.boolean(o.autoincrement, `${prefix}autoincrement`));
+    if (column.autoincrement && !column.primaryKey) this.fail('invalid-argument', `${prefix}autoincrement`, 'autoincrement needs primaryKey: true');
   }
 
   /** The attributes `createTable` columns and `addColumn` options share, copied onto `column`. */

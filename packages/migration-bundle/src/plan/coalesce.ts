@@ -68,7 +68,7 @@ export function storedSchema(db: Database): string {
 
 /**
  * Per table changed through a copy by earlier revisions of a run: the columns they added or
- * altered, and whether they added a CHECK or UNIQUE (which a later dropped column may take along).
+ * altered, and whether they added a CHECK, UNIQUE or PRIMARY KEY (which a later dropped column may take along).
  */
 type TableRun = { added: Set<string>; altered: Set<string>; constrained: boolean };
 type RunState = Map<string, TableRun>;
@@ -81,9 +81,10 @@ const freshRun = (): TableRun => ({ added: new Set(), altered: new Set(), constr
  * copy skip something one-by-one application does to the rows:
  * - a type change or `using`: values would not pass through the intermediate column's affinity, or
  *   `using` would read the rows before the earlier revisions' changes;
- * - a dropped CHECK, UNIQUE, NOT NULL, or a collation change: rows the intermediate table refuses
- *   would go through; so would dropping a column the run added or altered, or any column once the
- *   run added a CHECK or UNIQUE to the table (the column may take it along);
+ * - a dropped CHECK, UNIQUE, PRIMARY KEY, NOT NULL, a collation change or a new generation
+ *   expression: rows the intermediate table refuses would go through; so would dropping a column
+ *   the run added or altered, or any column once the run added a CHECK, UNIQUE or PRIMARY KEY to
+ *   the table (the column may take it along);
  * - a new default on a column the run added: the added column would take the final default;
  * - dropping the table: its intermediate copy, which may fail, would be skipped.
  * A revision with a `using` that holds a subquery neither joins a run nor is joined.
@@ -137,7 +138,8 @@ function joinedState(before: RunState, operations: Operation[]): RunState | null
       const columns = mine.get(table) ?? freshRun();
       if (op.kind === 'addColumn') columns.added.add(op.column.name.toLowerCase());
       if (op.kind === 'alterColumn') columns.altered.add(op.column.toLowerCase());
-      if (op.kind === 'addCheck' || op.kind === 'addUnique') columns.constrained = true;
+      if (op.kind === 'addCheck' || op.kind === 'addUnique' || op.kind === 'addPrimaryKey') columns.constrained = true;
+      if (op.kind === 'addColumn' && op.column.primaryKey) columns.constrained = true;
       mine.set(table, columns);
     }
   }
@@ -163,7 +165,7 @@ function moveKey<T>(map: Map<string, T>, from: string, to: string): void {
 }
 
 function breaksTheRun(op: Operation, run: TableRun): boolean {
-  if (op.kind === 'dropCheck' || op.kind === 'dropUnique') return true;
+  if (op.kind === 'dropCheck' || op.kind === 'dropUnique' || op.kind === 'dropPrimaryKey') return true;
   if (op.kind === 'dropColumn') return run.constrained || run.added.has(op.column.toLowerCase()) || run.altered.has(op.column.toLowerCase());
   if (op.kind !== 'alterColumn') return false;
   const { type, using, notNull, collate, generated } = op.changes;

@@ -8,6 +8,7 @@ import {
   dropColumnSql,
   dropIndexSql,
   dropTableSql,
+  foreignKeyCheckSql,
   probeSql,
   renameColumnSql,
   renameTableSql,
@@ -55,6 +56,7 @@ export function planAsOne(schemaDb: Database, steps: MigrationStep[]): PlannedRe
   try {
     planner.flushAll();
     planner.checkViews();
+    planner.checkReferencedKeys();
   } catch (error) {
     throw describeFailure(error, last, null, null);
   }
@@ -85,6 +87,8 @@ function nativeCandidate(op: Operation): boolean {
 class RevisionPlanner {
   readonly statements: PlannedStatement[] = [];
   readonly rebuilt: string[] = [];
+  /** Tables whose primary key a rebuild changed: the foreign keys naming them are checked at the end. */
+  private readonly rekeyed = new Set<string>();
   private readonly pending = new Map<string, TableRebuild>();
   /** Tables the current step rebuilds anyway: adding or dropping their columns joins that copy. */
   private rebuiltAnyway = new Set<string>();
@@ -233,6 +237,7 @@ class RevisionPlanner {
       ).map((row) => row.sql);
     for (const statement of rebuild.render(dependents('index'), dependents('trigger'))) this.emit(statement);
     this.rebuilt.push(rebuild.table);
+    if (rebuild.keyChanged()) this.rekeyed.add(rebuild.table);
   }
 
   /**
@@ -259,6 +264,31 @@ class RevisionPlanner {
 
   flushAll(): void {
     for (const rebuild of [...this.pending.values()]) this.flush(rebuild.table);
+  }
+
+  /**
+   * A foreign key must name its parent's PRIMARY KEY or a UNIQUE column set: one left naming a key
+   * this revision dropped or changed would fail every check of it on a device ("foreign key
+   * mismatch"), so it fails here, at build time.
+   */
+  checkReferencedKeys(): void {
+    for (const parent of this.rekeyed) {
+      const children = this.db
+        .prepare(
+          `SELECT DISTINCT m.name FROM sqlite_schema m JOIN pragma_foreign_key_list(m.name) f WHERE m.type = 'table' AND f."table" = ? COLLATE NOCASE`,
+        )
+        .pluck()
+        .all(parent) as string[];
+      for (const child of children) {
+        try {
+          this.db.prepare(foreignKeyCheckSql(child)).all();
+        } catch (error) {
+          throw new PlanError(
+            `the primary key of ${parent} changes, and a foreign key of ${child} referencing ${parent} no longer names its primary key or a UNIQUE column set (${(error as Error).message}); drop or change that foreign key, or add a UNIQUE constraint on the columns it references`,
+          );
+        }
+      }
+    }
   }
 
   /** A view left naming a dropped column or table fails here, at build time, not on a device. */

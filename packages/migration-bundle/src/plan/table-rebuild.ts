@@ -8,7 +8,16 @@ import {
   legacyAlterTableSql,
   renameTableSql,
 } from '../render/statements.js';
-import { checkSql, foreignKeySql, renderConstraint, renderCreateTable, renderReferences, uniqueSql } from '../render/table.js';
+import {
+  checkSql,
+  columnPrimaryKeySql,
+  foreignKeySql,
+  primaryKeySql,
+  renderConstraint,
+  renderCreateTable,
+  renderReferences,
+  uniqueSql,
+} from '../render/table.js';
 import { quoteIdent } from '../sqlite/quote.js';
 import {
   findColumn,
@@ -37,6 +46,8 @@ const REBUILD_KINDS = [
   'dropUnique',
   'addForeignKey',
   'dropForeignKey',
+  'addPrimaryKey',
+  'dropPrimaryKey',
 ] as const;
 
 type RebuildOperation = Extract<Operation, { kind: (typeof REBUILD_KINDS)[number] }>;
@@ -91,11 +102,9 @@ export class TableRebuild {
     return at >= 0;
   }
 
-  /** Columns of the old table the copy leaves behind. */
+  /** Columns of the old table the copy leaves behind, generated ones included (a trigger may read them). */
   droppedColumns(): string[] {
-    return this.original.columns
-      .filter((column) => !findColumn(this.target, column.name) && !isGenerated(column))
-      .map((column) => column.name);
+    return this.original.columns.filter((column) => !findColumn(this.target, column.name)).map((column) => column.name);
   }
 
   /**
@@ -227,6 +236,10 @@ export class TableRebuild {
         });
         return;
       }
+      case 'addPrimaryKey':
+        return this.addPrimaryKey(op.name, op.columns, Boolean(op.autoincrement));
+      case 'dropPrimaryKey':
+        return this.dropPrimaryKey(op.name);
       case 'dropForeignKey': {
         const wanted = sameColumns(op.columns ?? [], true);
         const refTable = op.refTable?.toLowerCase();
@@ -248,10 +261,64 @@ export class TableRebuild {
 
   private addColumn(spec: ColumnSpec, { before, after }: ColumnPosition): void {
     if (findColumn(this.target, spec.name)) throw new PlanError(`table ${this.table} already has a column ${spec.name}`);
-    if (spec.primaryKey) throw new PlanError(`cannot add primary key column ${spec.name} to ${this.table}`);
     const anchor = before ?? after;
     const at = anchor === undefined ? this.target.columns.length : this.target.columns.indexOf(this.requireColumn(anchor)) + (after ? 1 : 0);
-    this.target.columns.splice(at, 0, columnFromSpec(spec));
+    this.target.columns.splice(at, 0, columnFromSpec(spec, false));
+    if (spec.primaryKey) this.joinPrimaryKey(spec.name, Boolean(spec.autoincrement));
+  }
+
+  /** The table's primary key (table- or column-level): its columns and name; null when it has none. */
+  private primaryKey(def: TableDef = this.target): { columns: string[]; name: string | null } | null {
+    const tableKey = def.constraints.find((c) => c.kind === 'primaryKey');
+    if (tableKey?.kind === 'primaryKey') return { columns: tableKey.columns, name: tableKey.name };
+    for (const column of def.columns) {
+      const key = column.constraints.find((c) => c.kind === 'primaryKey');
+      if (key) return { columns: [column.name], name: key.name };
+    }
+    return null;
+  }
+
+  /** True when the copy's primary key is not the old table's (other columns, or none). */
+  keyChanged(): boolean {
+    const columns = (def: TableDef) => (this.primaryKey(def)?.columns ?? []).map((c) => c.toLowerCase()).join('\0');
+    return columns(this.original) !== columns(this.target);
+  }
+
+  private dropPrimaryKey(name?: string): void {
+    const key = this.primaryKey();
+    if (!key) throw new PlanError(`table ${this.table} has no primary key`);
+    if (name !== undefined && key.name?.toLowerCase() !== name.toLowerCase()) {
+      throw new PlanError(`the primary key of table ${this.table} is ${key.name === null ? 'unnamed' : `named ${key.name}`}, not ${name}`);
+    }
+    this.target.constraints = this.target.constraints.filter((c) => c.kind !== 'primaryKey');
+    for (const column of this.target.columns) column.constraints = column.constraints.filter((c) => c.kind !== 'primaryKey');
+  }
+
+  private addPrimaryKey(name: string | null, columns: string[], autoincrement: boolean): void {
+    const key = this.primaryKey();
+    if (key) throw new PlanError(`table ${this.table} already has a primary key (${key.columns.join(', ')}); drop it first (op.dropPrimaryKey)`);
+    const defs = columns.map((c) => this.requireColumn(c));
+    const generated = defs.find(isGenerated);
+    if (generated) throw new PlanError(`generated column ${this.table}.${generated.name} cannot be part of the primary key`);
+    if (autoincrement) {
+      const [column] = defs;
+      if (defs.length !== 1 || column!.type.toUpperCase() !== 'INTEGER' || this.target.withoutRowid) {
+        throw new PlanError(`AUTOINCREMENT needs a primary key of one INTEGER column in a table with rowids (${this.table})`);
+      }
+      column!.constraints.unshift({ kind: 'primaryKey', name, sql: columnPrimaryKeySql(true), autoincrement: true });
+      return;
+    }
+    const names = defs.map((d) => d.name);
+    this.target.constraints.unshift({ kind: 'primaryKey', name, columns: names, sql: primaryKeySql(names) });
+  }
+
+  /** A column added as part of the primary key: the key, or the last column of the key the table has. */
+  private joinPrimaryKey(column: string, autoincrement: boolean): void {
+    const key = this.primaryKey();
+    if (!key) return this.addPrimaryKey(null, [column], autoincrement);
+    if (autoincrement) throw new PlanError(`table ${this.table} has a primary key (${key.columns.join(', ')}); AUTOINCREMENT takes a key of one column`);
+    this.dropPrimaryKey();
+    this.addPrimaryKey(key.name, [...key.columns, column], false);
   }
 
   /**
@@ -352,18 +419,25 @@ export class TableRebuild {
   render(indexSql: string[], triggerSql: string[]): PlannedStatement[] {
     const table = this.original.name;
     const temp = REBUILD_PREFIX + table;
+    if (this.target.withoutRowid && !this.primaryKey()) throw new PlanError(`a WITHOUT ROWID table needs a primary key: ${table} would have none`);
+    const rowid = this.original.withoutRowid || this.target.withoutRowid ? null : this.rowidName();
+    const alias = rowidAlias(this.target);
+    const oldAlias = rowidAlias(this.original);
+    // A column that becomes the rowid's alias takes the old rowid where it has no value of its own,
+    // rather than SQLite numbering the row anew: a new key column is the old rowids.
+    const newAlias = alias && rowid && !(oldAlias && findColumn(this.original, alias.name) === oldAlias) ? alias : undefined;
     const insertColumns: string[] = [];
     const selectExprs: string[] = [];
     for (const column of this.target.columns) {
-      const source = this.sources.get(column.name.toLowerCase());
+      const own = this.sources.get(column.name.toLowerCase());
+      const source = column === newAlias ? (own === undefined ? rowid! : `coalesce(${own}, ${rowid})`) : own;
       if (source !== undefined && !isGenerated(column)) {
         insertColumns.push(quoteIdent(column.name));
         selectExprs.push(source);
       }
     }
-    const rowid = this.rowidName();
     // Rowids survive: other data may hold them, even where no column aliases them.
-    if (rowid && !this.original.withoutRowid && !this.target.withoutRowid && !rowidAlias(this.target)) {
+    if (rowid && !alias) {
       insertColumns.unshift(rowid);
       selectExprs.unshift(rowid);
     }
@@ -372,7 +446,7 @@ export class TableRebuild {
       { sql: said + renderCreateTable(this.target, temp) },
       {
         sql: copyRowsSql(temp, table, insertColumns, selectExprs),
-        copy: { table, rowid: this.original.withoutRowid ? null : rowid, recomputed: this.recomputedColumns() },
+        copy: { table, rowid: this.original.withoutRowid ? null : this.rowidName(), recomputed: this.recomputedColumns() },
       },
     ];
     if (hasAutoincrement(this.original) && hasAutoincrement(this.target)) {

@@ -1,7 +1,7 @@
 import type { ColumnReference, ColumnSpec, CreateTableOptions, GeneratedColumn } from '../ops/operation.js';
 import type { ColumnConstraint, ColumnDef, ReferencesClause } from '../sqlite/table-def.js';
 import { tokenize } from '../sqlite/tokenize.js';
-import { checkSql, createTableSql, generatedSql, primaryKeySql, renderColumn, renderReferences } from './table.js';
+import { checkSql, columnPrimaryKeySql, createTableSql, generatedSql, primaryKeySql, renderColumn, renderReferences } from './table.js';
 
 export function referencesClause(ref: ColumnReference): ReferencesClause {
   return {
@@ -55,7 +55,7 @@ export function columnFromSpec(spec: ColumnSpec, inlinePrimaryKey = true): Colum
     constraints.push({
       kind: 'primaryKey',
       name: null,
-      sql: spec.autoincrement ? 'PRIMARY KEY AUTOINCREMENT' : 'PRIMARY KEY',
+      sql: columnPrimaryKeySql(Boolean(spec.autoincrement)),
       autoincrement: Boolean(spec.autoincrement),
     });
   }

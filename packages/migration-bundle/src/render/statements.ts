@@ -44,6 +44,11 @@ export function dropTriggerSql(name: string): string {
   return `DROP TRIGGER ${quoteIdent(name)}`;
 }
 
+/** `PRAGMA foreign_key_check`, of one table when named. */
+export function foreignKeyCheckSql(table?: string): string {
+  return table === undefined ? 'PRAGMA foreign_key_check' : `PRAGMA foreign_key_check(${quoteIdent(table)})`;
+}
+
 /** A query that fails when the table or view no longer resolves, and reads no row. */
 export function probeSql(name: string): string {
   return `SELECT * FROM ${quoteIdent(name)} LIMIT 0`;

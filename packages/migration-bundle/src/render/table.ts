@@ -39,6 +39,11 @@ export function foreignKeySql(columns: readonly string[], references: References
   return `FOREIGN KEY ${columnList(columns)} ${renderReferences(references)}`;
 }
 
+/** A column-level primary key: `PRIMARY KEY`, `AUTOINCREMENT` after it when asked. */
+export function columnPrimaryKeySql(autoincrement: boolean): string {
+  return autoincrement ? 'PRIMARY KEY AUTOINCREMENT' : 'PRIMARY KEY';
+}
+
 /** A table-level `PRIMARY KEY (columns)`. */
 export function primaryKeySql(columns: readonly string[]): string {
   return `PRIMARY KEY ${columnList(columns)}`;

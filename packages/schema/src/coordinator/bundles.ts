@@ -13,6 +13,10 @@ export const bundles = pgTable(
     bytes: bytea('bytes').notNull(),
     sha256: text('sha256').notNull(),
     heads: jsonb('heads').$type<string[]>().notNull(),
+    /** Key ids (signing_keys.key_id) whose signatures verified at upload; null for bundles stored before this was kept. */
+    signers: jsonb('signers').$type<string[]>(),
+    /** The manifest's expiry; null when it has none, or for bundles stored before this was kept (then `signers` is null too). */
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.tenantId, t.id] }), tenantPolicy(t.tenantId)],

@@ -50,6 +50,8 @@ export const rolloutTargets = pgTable(
     resultAt: timestamp('result_at', { withTimezone: true }),
     /** Why a failed target failed: the deciding event's error, or its outcome when it sent none. */
     error: text('error'),
+    /** Results that decided this target, retries included. */
+    attempts: integer('attempts').notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.rolloutId, t.deviceId] }),

@@ -23,7 +23,7 @@ function describe(r: RolloutStatus): string {
   ].join('\n');
 }
 
-function rolloutCommand(action: 'status' | 'pause' | 'resume'): Command {
+function rolloutCommand(action: 'status' | 'pause' | 'resume' | 'retry'): Command {
   return {
     usage: `rollout ${action} ID ${CLIENT_USAGE}`,
     options: CLIENT_OPTIONS,
@@ -41,6 +41,7 @@ function rolloutCommand(action: 'status' | 'pause' | 'resume'): Command {
 export const rolloutStatusCommand = rolloutCommand('status');
 export const rolloutPauseCommand = rolloutCommand('pause');
 export const rolloutResumeCommand = rolloutCommand('resume');
+export const rolloutRetryCommand = rolloutCommand('retry');
 
 export const rolloutWidenCommand: Command = {
   usage: `rollout widen ID --percent P ${CLIENT_USAGE}`,

@@ -1,5 +1,5 @@
 import { MAX_BUNDLE_BYTES, verifyUpload } from '../../bundles/verify-upload.js';
-import { requireTenant } from '../auth.js';
+import { requireOperator, requireTenant } from '../auth.js';
 import { readBody } from '../request-body.js';
 import type { Route } from '../router.js';
 import type { HttpDeps } from '../deps.js';
@@ -10,10 +10,10 @@ export function bundleRoutes({ store }: HttpDeps): Route[] {
       method: 'POST',
       path: '/v1/bundles',
       async handle(ctx) {
-        const tenant = requireTenant(await ctx.principal());
+        const { tenant, actor } = requireOperator(await ctx.principal());
         const bytes = await readBody(ctx.req, MAX_BUNDLE_BYTES);
         const upload = verifyUpload(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), await store.keys.trusted(tenant));
-        const bundle = await store.bundles.add(tenant, upload);
+        const bundle = await store.bundles.add(tenant, upload, actor);
         return { status: bundle.added ? 201 : 200, json: bundle };
       },
     },

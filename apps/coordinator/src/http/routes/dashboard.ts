@@ -1,5 +1,7 @@
+import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from '../../store/audit.js';
 import { CoordinatorError } from '../../store/errors.js';
 import { requireTenant } from '../auth.js';
+import { pageQuery } from '../page-query.js';
 import { readJson } from '../request-body.js';
 import type { Route } from '../router.js';
 import { clearedSessionCookie, readSessionId, requireCsrfHeader, SESSION_TTL_MS, sessionCookie, type SessionStore } from '../session.js';
@@ -45,6 +47,14 @@ export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Ro
     },
     {
       method: 'GET',
+      path: '/v1/audit',
+      async handle(ctx) {
+        const tenant = requireTenant(await ctx.principal());
+        return { json: await store.audit.page(tenant, pageQuery(ctx.req.url, { default: DEFAULT_AUDIT_PAGE, max: MAX_AUDIT_PAGE })) };
+      },
+    },
+    {
+      method: 'GET',
       path: '/v1/fleet/summary',
       async handle(ctx) {
         return { json: await store.deviceQueries.summary(requireTenant(await ctx.principal())) };
@@ -57,7 +67,18 @@ export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Ro
         const tenant = requireTenant(await ctx.principal());
         const device = await store.fleet.device(tenant, ctx.params.id!);
         const [drifted] = device.drift ? await store.fleet.drift(tenant, device.id) : [];
-        return { json: { id: device.id, drift: device.drift, expectedFingerprint: device.expectedFingerprint, fingerprint: device.fingerprint, diff: drifted?.diff ?? null } };
+        const schemas = await store.fleet.schemas(tenant, device.id);
+        return {
+          json: {
+            id: device.id,
+            drift: device.drift,
+            expectedFingerprint: device.expectedFingerprint,
+            fingerprint: device.fingerprint,
+            diff: drifted?.diff ?? null,
+            expectedSchema: schemas.expected,
+            liveSchema: schemas.live,
+          },
+        };
       },
     },
   ];

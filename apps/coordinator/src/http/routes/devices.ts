@@ -1,8 +1,9 @@
 import { CoordinatorError } from '../../store/errors.js';
-import { DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE, type EventPageQuery } from '../../store/events.js';
+import { DEFAULT_EVENT_PAGE, MAX_EVENT_PAGE } from '../../store/events.js';
 import { channelName, DEFAULT_CHANNEL, deviceId, labelMap } from '../../store/names.js';
-import { requireTenant } from '../auth.js';
+import { requireOperator, requireTenant } from '../auth.js';
 import { deviceQueryOf } from '../device-query-params.js';
+import { pageQuery } from '../page-query.js';
 import { readJson } from '../request-body.js';
 import type { Route } from '../router.js';
 import { only } from '../validate.js';
@@ -14,14 +15,18 @@ export function deviceRoutes({ store, access }: HttpDeps): Route[] {
       method: 'POST',
       path: '/v1/devices',
       async handle(ctx) {
-        const tenant = requireTenant(await ctx.principal());
+        const { tenant, actor } = requireOperator(await ctx.principal());
         const body = await readJson(ctx.req);
         only(body, ['id', 'channel', 'labels']);
-        const device = await store.devices.register(tenant, {
-          id: deviceId(body.id),
-          channel: body.channel === undefined ? DEFAULT_CHANNEL : channelName(body.channel),
-          labels: body.labels === undefined ? {} : labelMap(body.labels, 'labels'),
-        });
+        const device = await store.devices.register(
+          tenant,
+          {
+            id: deviceId(body.id),
+            channel: body.channel === undefined ? DEFAULT_CHANNEL : channelName(body.channel),
+            labels: body.labels === undefined ? {} : labelMap(body.labels, 'labels'),
+          },
+          actor,
+        );
         await access.grant([{ tenantId: tenant, deviceId: device.id, channel: device.channel, ...device.mqtt }]);
         // Active rollouts on the channel may now reach the new device.
         await store.rollouts.refreshChannel(tenant, device.channel);
@@ -52,15 +57,15 @@ export function deviceRoutes({ store, access }: HttpDeps): Route[] {
       path: '/v1/devices/:id/events',
       async handle(ctx) {
         const tenant = requireTenant(await ctx.principal());
-        return { json: await store.events.page(tenant, ctx.params.id!, eventPageQuery(ctx.req.url)) };
+        return { json: await store.events.page(tenant, ctx.params.id!, pageQuery(ctx.req.url, { default: DEFAULT_EVENT_PAGE, max: MAX_EVENT_PAGE })) };
       },
     },
     {
       method: 'POST',
       path: '/v1/devices/:id/revoke',
       async handle(ctx) {
-        const tenant = requireTenant(await ctx.principal());
-        const device = await store.devices.revoke(tenant, ctx.params.id!);
+        const { tenant, actor } = requireOperator(await ctx.principal());
+        const device = await store.devices.revoke(tenant, ctx.params.id!, actor);
         await access.revoke(device.mqttUsername);
         return { json: device };
       },
@@ -73,24 +78,4 @@ export function deviceRoutes({ store, access }: HttpDeps): Route[] {
       },
     },
   ];
-}
-
-/** `?limit=N&before=COUNTER`: a page of at most N events with counters below COUNTER. */
-function eventPageQuery(url: string | undefined): EventPageQuery {
-  const params = new URL(url ?? '/', 'http://localhost').searchParams;
-  for (const key of params.keys()) {
-    if (key !== 'limit' && key !== 'before') throw new CoordinatorError('invalid-request', `${key}: unknown query parameter (expected limit, before)`);
-  }
-  const limit = params.get('limit');
-  const before = params.get('before');
-  return {
-    limit: limit === null ? DEFAULT_EVENT_PAGE : positiveInteger(limit, 'limit', MAX_EVENT_PAGE),
-    before: before === null ? undefined : positiveInteger(before, 'before', Number.MAX_SAFE_INTEGER),
-  };
-}
-
-function positiveInteger(text: string, key: string, max: number): number {
-  const value = Number(text);
-  if (!/^[1-9]\d*$/.test(text) || value > max) throw new CoordinatorError('invalid-request', `${key}: an integer from 1 to ${max}`);
-  return value;
 }

@@ -1,7 +1,7 @@
 import { channelName, labelMap } from '../../store/names.js';
 import { CoordinatorError } from '../../store/errors.js';
 import type { Targeting } from '../../rollouts/selection.js';
-import { requireTenant } from '../auth.js';
+import { requireOperator, requireTenant } from '../auth.js';
 import { readJson } from '../request-body.js';
 import type { Route } from '../router.js';
 import { only, optionalInteger, optionalPercent, percent, requiredString } from '../validate.js';
@@ -20,11 +20,14 @@ function targeting(body: Record<string, unknown>): Targeting {
 }
 
 export function rolloutRoutes({ store }: HttpDeps): Route[] {
-  const action = (name: 'pause' | 'resume'): Route => ({
+  const action = (name: 'pause' | 'resume' | 'retry'): Route => ({
     method: 'POST',
     path: `/v1/rollouts/:id/${name}`,
     async handle(ctx) {
-      return { json: await store.rollouts[name](requireTenant(await ctx.principal()), ctx.params.id!) };
+      const { tenant, actor } = requireOperator(await ctx.principal());
+      // No body is needed; one that is sent must be an empty object.
+      if (Number(ctx.req.headers['content-length'] ?? 0) > 0 || ctx.req.headers['transfer-encoding'] !== undefined) only(await readJson(ctx.req), []);
+      return { json: await store.rollouts[name](tenant, ctx.params.id!, actor) };
     },
   });
   return [
@@ -32,7 +35,7 @@ export function rolloutRoutes({ store }: HttpDeps): Route[] {
       method: 'POST',
       path: '/v1/rollouts',
       async handle(ctx) {
-        const tenant = requireTenant(await ctx.principal());
+        const { tenant, actor } = requireOperator(await ctx.principal());
         const body = await readJson(ctx.req);
         only(body, ['bundle', 'channel', 'percent', 'selectors', 'failureThresholdPercent', 'minAttempts']);
         const failureThresholdPercent = optionalPercent(body, 'failureThresholdPercent');
@@ -43,7 +46,7 @@ export function rolloutRoutes({ store }: HttpDeps): Route[] {
           targeting: targeting(body),
           ...(failureThresholdPercent !== undefined && { failureThresholdPercent }),
           ...(minAttempts !== undefined && { minAttempts }),
-        });
+        }, actor);
         return { status: 201, json: rollout };
       },
     },
@@ -63,14 +66,15 @@ export function rolloutRoutes({ store }: HttpDeps): Route[] {
     },
     action('pause'),
     action('resume'),
+    action('retry'),
     {
       method: 'POST',
       path: '/v1/rollouts/:id/widen',
       async handle(ctx) {
-        const tenant = requireTenant(await ctx.principal());
+        const { tenant, actor } = requireOperator(await ctx.principal());
         const body = await readJson(ctx.req);
         only(body, ['percent']);
-        return { json: await store.rollouts.widen(tenant, ctx.params.id!, percent(body.percent)) };
+        return { json: await store.rollouts.widen(tenant, ctx.params.id!, percent(body.percent), actor) };
       },
     },
   ];

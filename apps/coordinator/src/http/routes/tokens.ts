@@ -1,5 +1,5 @@
 import { CoordinatorError } from '../../store/errors.js';
-import type { Principal } from '../auth.js';
+import { actorOf, type Principal } from '../auth.js';
 import type { Route, RequestContext } from '../router.js';
 import { checkUuid } from '../validate.js';
 import type { HttpDeps } from '../deps.js';
@@ -51,7 +51,7 @@ export function tokenRoutes({ store }: HttpDeps): Route[] {
       path: '/v1/tokens/:id/revoke',
       async handle(ctx) {
         const { principal, tenant } = await tenantOf(ctx);
-        const token = await store.tokens.revoke(tenant, ctx.params.id!);
+        const token = await store.tokens.revoke(tenant, ctx.params.id!, actorOf(principal));
         return { json: { ...token, current: current(principal, token.id) } };
       },
     },
