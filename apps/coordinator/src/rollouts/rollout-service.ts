@@ -57,6 +57,8 @@ export interface TargetProgress {
   /** Results that decided this target, retries included. */
   attempts: number;
   addedAt: string;
+  /** When it was last sent back to pending by a retry; null if never. */
+  retriedAt: string | null;
   resultAt: string | null;
 }
 
@@ -296,13 +298,14 @@ function judge(target: { deviceId: string; heads: string[] }, events: readonly R
 
 /** A stored target as the operator reads it: undecided ones split by whether the device reported since it was targeted. */
 function progress(row: TargetRow): TargetProgress {
-  const reportedSince = row.reportedAt !== null && row.reportedAt > row.addedAt;
+  const reportedSince = row.reportedAt !== null && row.reportedAt > (row.retriedAt ?? row.addedAt);
   return {
     id: row.deviceId,
     status: row.status === 'pending' && reportedSince ? 'applying' : row.status,
     error: row.error,
     attempts: row.attempts,
     addedAt: row.addedAt.toISOString(),
+    retriedAt: row.retriedAt?.toISOString() ?? null,
     resultAt: row.resultAt?.toISOString() ?? null,
   };
 }

@@ -84,7 +84,7 @@ const FAILED = sql`(${t.migrationEvents.event}->>'outcome') in ('rolled-back', '
 const rolloutState = sql<string | null>`(select case
     when ${t.rolloutTargets.status} <> 'pending' then ${t.rolloutTargets.status}
     when ${t.rollouts.state} = 'paused' then 'paused'
-    when ${t.deviceState.reportedAt} > ${t.rolloutTargets.addedAt} then 'applying'
+    when ${t.deviceState.reportedAt} > coalesce(${t.rolloutTargets.retriedAt}, ${t.rolloutTargets.addedAt}) then 'applying'
     else 'pending' end
   from ${t.rolloutTargets} join ${t.rollouts} on ${t.rollouts.id} = ${t.rolloutTargets.rolloutId}
   where ${t.rolloutTargets.tenantId} = ${t.devices.tenantId} and ${t.rolloutTargets.deviceId} = ${t.devices.id}
