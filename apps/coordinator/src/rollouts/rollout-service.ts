@@ -153,14 +153,22 @@ export class RolloutService {
   /**
    * Gives the failed targets another attempt: pending again, their failures no longer counted
    * against the threshold, and the bundle handed to delivery again while the rollout is active
-   * (a paused rollout delivers them on resume). No failed target: nothing changes.
+   * (a paused rollout delivers them on resume). No failed target: nothing changes. A device that a
+   * rollout of a newer bundle also targets keeps that one: a device has one retained bundle, and
+   * handing it this older one again would take the newer one's place.
    */
   async retry(tenantId: string, id: string, actor: Actor = COORDINATOR): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
       const row = await queries.rolloutRow(tx, id, true);
       const deviceIds = await queries.retryFailedTargets(tx, id);
       if (deviceIds.length > 0) {
-        if (row.state === 'active') notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds } });
+        const deliver: string[] = [];
+        for (const deviceId of deviceIds) {
+          if ((await queries.rolloutsOfDevice(tx, deviceId))[0]?.rolloutId === id) deliver.push(deviceId);
+        }
+        if (row.state === 'active' && deliver.length > 0) {
+          notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds: deliver } });
+        }
         await recordAudit(tx, tenantId, actor, 'retried', `rollout ${id}`, { devices: deviceIds });
       }
       return load(tx, id);
