@@ -209,6 +209,7 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
     const failedRun = page.getByRole('row', { name: /rolled-back/ });
     expect(await failedRun.getByRole('cell', { name: '1200', exact: true }).count()).toBe(1);
     expect(await failedRun.textContent()).toContain('t_0: 40.0 KiB → not measured');
+    expect(await screenshotAndAudit(page, 'device-history')).toEqual([]);
     expect(cspViolations).toEqual([]);
     await context.close();
   });
@@ -216,6 +217,8 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
   it('pauses a rollout from its page, which the API then reports paused', async () => {
     const { context, page, cspViolations } = await signedIn(acme);
     await page.getByRole('link', { name: 'Rollouts' }).click();
+    await page.getByRole('link', { name: rolloutId.slice(0, 8) }).waitFor();
+    expect(await screenshotAndAudit(page, 'rollouts')).toEqual([]);
     await page.getByRole('link', { name: rolloutId.slice(0, 8) }).click();
     await page.waitForURL(`${running.httpUrl}/rollouts/${rolloutId}`);
     await waitForText(page, 'rollout-state', 'active');

@@ -1,13 +1,16 @@
 /**
- * `npx tsx scripts/bench/rebuild.ts [--runs N] [--rows N] [--big-rows N] [--only agent|statistics|coalesce] [--stat-rows N] [--stat-runs N]`
+ * `npx tsx scripts/bench/rebuild.ts [--runs N] [--rows N,N...] [--big-rows N] [--baseline-agent FILE] [--only agent|statistics|coalesce] [--stat-rows N] [--stat-runs N]`
  *
  * What `edge-agent upgrade --no-backup` (every default check on) costs over the bare rebuild:
- * a file database with a 1,000,000-row table with two secondary indexes and a revision that
- * rebuilds it. The baseline runs the bundle's own signed 12-step SQL through better-sqlite3 in
- * one transaction, in a Node process of its own, as the agent does. Runs are paired and
- * alternated; medians are reported. Then the agent's peak RSS at 1M and 4M rows, and `upgrade`
- * on a database already at head against a bare `node -e 0`. Prints the figures and writes them
- * to docs/benchmarks-agent.md. Measures; asserts nothing.
+ * a file database with a table of each `--rows` size (default 500,000 and 1,000,000) with two
+ * secondary indexes and a revision that rebuilds it. The baseline runs the bundle's own signed
+ * 12-step SQL through better-sqlite3 in one transaction, in a Node process of its own, as the agent
+ * does. Runs are paired and alternated; medians are reported. `--baseline-agent` names another
+ * build's bin/edge-agent.js (a copy of an earlier build, with its node_modules beside it) that runs
+ * in the same rotation, so before and after are measured on the same machine at the same moment.
+ * Then the agent's peak RSS at the largest size and at `--big-rows`, and `upgrade` on a database
+ * already at head against a bare `node -e 0`. Prints the figures and writes them to
+ * docs/benchmarks-agent.md. Measures; asserts nothing.
  *
  * `--only statistics` (also run after the rest by default): what keeping the planner statistics
  * costs a rebuild. The same rebuild through runMigration, in this process, on copies of one
@@ -30,7 +33,8 @@ const AGENT = join(root, 'apps/edge-agent/bin/edge-agent.js');
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
-    rows: { type: 'string', default: '1000000' },
+    rows: { type: 'string', default: '500000,1000000' },
+    'baseline-agent': { type: 'string' },
     'big-rows': { type: 'string', default: '4000000' },
     only: { type: 'string' },
     'stat-rows': { type: 'string', default: '500000' },
@@ -38,7 +42,10 @@ const { values } = parseArgs({
   },
 });
 const RUNS = Number(values.runs);
-const ROWS = Number(values.rows);
+const SIZES = values.rows!.split(',').map(Number);
+const BASELINE_AGENT = values['baseline-agent'] && resolve(values['baseline-agent']);
+/** The targets of issue 10 item 3: agent / raw, by table size. */
+const TARGETS: Record<number, number> = { 500000: 1.15, 1000000: 1.1 };
 const BIG_ROWS = Number(values['big-rows']);
 
 const CREATE = `export default {
@@ -112,7 +119,7 @@ db.close();
 `;
 }
 
-function template(rows: number, name: string): string {
+function buildTemplate(rows: number, name: string): string {
   const path = file(name);
   const agent = spawnSync(process.execPath, [AGENT, 'upgrade', 'bench_0001', '--db', path, '--bundle', file('bench.mbundle'), '--trust', file('bench.pub'), '--no-backup'], { encoding: 'utf8' });
   if (agent.status !== 0) throw new Error(agent.stderr);
@@ -130,52 +137,89 @@ function template(rows: number, name: string): string {
   return path;
 }
 
-function agentArgs(db: string): string[] {
-  return [AGENT, 'upgrade', '--db', db, '--bundle', file('bench.mbundle'), '--trust', file('bench.pub'), '--no-backup', '--json'];
+function agentArgs(db: string, agent = AGENT): string[] {
+  return [agent, 'upgrade', '--db', db, '--bundle', file('bench.mbundle'), '--trust', file('bench.pub'), '--no-backup', '--json'];
+}
+
+type Runner = 'agent' | 'raw' | 'baseline';
+
+interface SizeFigures {
+  rows: number;
+  ms: Record<Runner, number[]>;
+  cpuMs: Record<Runner, number[]>;
+  agentRss: number[];
+  rawRss: number[];
+  /** Per pair: agent / raw and baseline / raw, wall time. */
+  ratios: number[];
+  baselineRatios: number[];
+}
+
+/** RUNS rounds of raw, agent (and the baseline build), each round in a rotated order so none always runs first. */
+function measureSize(rows: number): SizeFigures {
+  const template = buildTemplate(rows, `template-${rows}.db`);
+  const db = file('work.db');
+  const runners: Runner[] = BASELINE_AGENT ? ['agent', 'raw', 'baseline'] : ['agent', 'raw'];
+  const figures: SizeFigures = { rows, ms: { agent: [], raw: [], baseline: [] }, cpuMs: { agent: [], raw: [], baseline: [] }, agentRss: [], rawRss: [], ratios: [], baselineRatios: [] };
+  process.stdout.write(`rebuild of a ${rows}-row table with two secondary indexes, ${RUNS} paired runs\n`);
+  for (let i = 0; i < RUNS; i++) {
+    const order = [...runners.slice(i % runners.length), ...runners.slice(0, i % runners.length)];
+    const round: Partial<Record<Runner, number>> = {};
+    for (const which of order) {
+      copyFileSync(template, db);
+      const run =
+        which === 'raw' ? timed([file('raw-rebuild.cjs'), db]) : timed(agentArgs(db, which === 'agent' ? AGENT : BASELINE_AGENT));
+      round[which] = run.ms;
+      figures.ms[which].push(run.ms);
+      figures.cpuMs[which].push(run.cpuMs);
+      if (which === 'agent') figures.agentRss.push(run.rssKb);
+      if (which === 'raw') figures.rawRss.push(run.rssKb);
+    }
+    figures.ratios.push(round.agent! / round.raw!);
+    if (round.baseline !== undefined) figures.baselineRatios.push(round.baseline / round.raw!);
+    process.stdout.write(
+      `  run ${i + 1}: ${order.map((w) => `${w} ${round[w]!.toFixed(0)} ms (cpu ${figures.cpuMs[w].at(-1)!.toFixed(0)})`).join(', ')}, agent/raw ${figures.ratios.at(-1)!.toFixed(3)}\n`,
+    );
+  }
+  rmSync(template);
+  return figures;
+}
+
+function sizeRows(f: SizeFigures): string[] {
+  const n = f.rows.toLocaleString('en');
+  const target = TARGETS[f.rows] ? `<= ${TARGETS[f.rows]}` : '';
+  const lines = [
+    `| ${n} rows: agent upgrade, median of ${RUNS} | ${median(f.ms.agent).toFixed(0)} ms | |`,
+    `| ${n} rows: raw rebuild, median of ${RUNS} | ${median(f.ms.raw).toFixed(0)} ms | |`,
+    `| ${n} rows: agent / raw, ratio of medians | ${(median(f.ms.agent) / median(f.ms.raw)).toFixed(3)} | ${target} |`,
+    `| ${n} rows: agent / raw, median of paired ratios | ${median(f.ratios).toFixed(3)} | ${target} |`,
+    `| ${n} rows: CPU time (user+sys) agent / raw, ratio of medians | ${(median(f.cpuMs.agent) / median(f.cpuMs.raw)).toFixed(3)} (${median(f.cpuMs.agent).toFixed(0)} / ${median(f.cpuMs.raw).toFixed(0)} ms) | |`,
+  ];
+  if (f.baselineRatios.length) {
+    lines.push(
+      `| ${n} rows: baseline build, median of ${RUNS} | ${median(f.ms.baseline).toFixed(0)} ms | |`,
+      `| ${n} rows: baseline / raw, median of paired ratios | ${median(f.baselineRatios).toFixed(3)} | |`,
+      `| ${n} rows: CPU time baseline / raw, ratio of medians | ${(median(f.cpuMs.baseline) / median(f.cpuMs.raw)).toFixed(3)} (${median(f.cpuMs.baseline).toFixed(0)} / ${median(f.cpuMs.raw).toFixed(0)} ms) | |`,
+    );
+  }
+  return lines;
 }
 
 async function main() {
   await setup();
-  const small = template(ROWS, 'template-1m.db');
-  const db = file('work.db');
-  const agentMs: number[] = [];
-  const rawMs: number[] = [];
-  const ratios: number[] = [];
-  const agentCpu: number[] = [];
-  const rawCpu: number[] = [];
-  const agentRss: number[] = [];
-  process.stdout.write(`rebuild of a ${ROWS}-row table with two secondary indexes, ${RUNS} paired runs\n`);
-  for (let i = 0; i < RUNS; i++) {
-    // Alternate which goes first, so that neither always gets the warmer cache.
-    const order = i % 2 === 0 ? ['agent', 'raw'] : ['raw', 'agent'];
-    const pair: Record<string, number> = {};
-    for (const which of order) {
-      copyFileSync(small, db);
-      const run = which === 'agent' ? timed(agentArgs(db)) : timed([file('raw-rebuild.cjs'), db]);
-      pair[which] = run.ms;
-      (which === 'agent' ? agentCpu : rawCpu).push(run.cpuMs);
-      if (which === 'agent') agentRss.push(run.rssKb);
-    }
-    agentMs.push(pair.agent!);
-    rawMs.push(pair.raw!);
-    ratios.push(pair.agent! / pair.raw!);
-    process.stdout.write(
-      `  run ${i + 1}: agent ${pair.agent!.toFixed(0)} ms (cpu ${agentCpu.at(-1)!.toFixed(0)}), raw ${pair.raw!.toFixed(0)} ms (cpu ${rawCpu.at(-1)!.toFixed(0)}), ratio ${(pair.agent! / pair.raw!).toFixed(3)}\n`,
-    );
-  }
-  copyFileSync(small, db);
-  const rawRss = timed([file('raw-rebuild.cjs'), db]).rssKb;
-  rmSync(small);
+  const loadBefore = loadavg();
+  const sizes = SIZES.map(measureSize);
+  const largest = sizes.at(-1)!;
 
   // Peak RSS varies from run to run by more than the 10% it is judged by: compare medians, not single runs.
-  const big = template(BIG_ROWS, 'template-4m.db');
-  const bigDb = file('bench-4m.db');
+  const big = buildTemplate(BIG_ROWS, 'template-big.db');
+  const bigDb = file('bench-big.db');
   const bigRuns = [0, 1, 2].map(() => {
     copyFileSync(big, bigDb);
     return timed(agentArgs(bigDb));
   });
   rmSync(big);
   rmSync(bigDb);
+  const rawRss = median(largest.rawRss);
 
   // The boot check: a database already at head.
   const atHead = file('at-head.db');
@@ -187,49 +231,37 @@ async function main() {
     boot.push(timed(agentArgs(atHead)).ms);
   }
 
-  const figures = {
-    agentMedian: median(agentMs),
-    rawMedian: median(rawMs),
-    ratioOfMedians: median(agentMs) / median(rawMs),
-    medianPairedRatio: median(ratios),
-    agentRssMb: median(agentRss) / 1024,
-    agentRssMaxMb: Math.max(...agentRss) / 1024,
-    rawRssMb: rawRss / 1024,
-    bigRssMb: median(bigRuns.map((run) => run.rssKb)) / 1024,
-    bigMs: median(bigRuns.map((run) => run.ms)),
-    cpuRatio: median(agentCpu) / median(rawCpu),
-    bareMedian: median(bare),
-    bootMedian: median(boot),
-  };
+  const agentRssMb = median(largest.agentRss) / 1024;
+  const bigRssMb = median(bigRuns.map((run) => run.rssKb)) / 1024;
+  const largestRows = largest.rows.toLocaleString('en');
   const report = [
     `# edge-agent rebuild benchmark`,
     '',
-    `Command: \`npx tsx scripts/bench/rebuild.ts --runs ${RUNS} --rows ${ROWS} --big-rows ${BIG_ROWS}\` (after \`npx turbo run build\`), ${new Date().toISOString().slice(0, 10)}, ${process.platform} ${process.arch}, Node ${process.version}.`,
+    `Command: \`npx tsx scripts/bench/rebuild.ts --runs ${RUNS} --rows ${SIZES.join(',')} --big-rows ${BIG_ROWS}${BASELINE_AGENT ? ' --baseline-agent BASELINE/apps/edge-agent/bin/edge-agent.js' : ''}\` (after \`npx turbo run build\`), ${new Date().toISOString().slice(0, 10)}, ${process.platform} ${process.arch}, Node ${process.version}.`,
     '',
-    `A file database with a ${ROWS.toLocaleString('en')}-row table and two secondary indexes; one revision (NOT NULL + CHECK on a column) rebuilds it.`,
+    `A file database with a table of ${SIZES.map((r) => r.toLocaleString('en')).join(' and ')} rows and two secondary indexes; one revision (NOT NULL + CHECK on a column) rebuilds it.`,
     `"raw" runs the bundle's signed 12-step SQL directly through better-sqlite3 in one transaction (foreign_keys off, synchronous=FULL, foreign_key_check), in its own Node process.`,
-    `"agent" is \`edge-agent upgrade --no-backup --json\` with every default check: verification, rollback and history checks, drift check, lock probe, quick_check of touched tables that are not rebuilt, free-space estimate, fingerprint validation before COMMIT, bookkeeping and apply log.`,
+    `"agent" is \`edge-agent upgrade --no-backup --json\` with every default check: verification, rollback and history checks, drift check, one plan carried under the write lock (schema_version re-checked), lock probe, quick_check of touched tables that are not rebuilt, free-space estimate, fingerprint validation before COMMIT, bookkeeping and apply log.`,
+    ...(BASELINE_AGENT ? [`"baseline" is the same command from an earlier build (a copy of it, run in the same rotation as the other two).`] : []),
     '',
     '| measure | figure | target |',
     '|---|---|---|',
-    `| agent upgrade, median of ${RUNS} | ${figures.agentMedian.toFixed(0)} ms | |`,
-    `| raw rebuild, median of ${RUNS} | ${figures.rawMedian.toFixed(0)} ms | |`,
-    `| ratio of medians | ${figures.ratioOfMedians.toFixed(3)} | <= 1.15 |`,
-    `| median of paired ratios | ${figures.medianPairedRatio.toFixed(3)} | <= 1.15 |`,
-    `| CPU time (user+sys), agent / raw, ratio of medians | ${figures.cpuRatio.toFixed(3)} (${median(agentCpu).toFixed(0)} / ${median(rawCpu).toFixed(0)} ms) | |`,
-    `| agent peak RSS, ${ROWS.toLocaleString('en')} rows, median of ${RUNS} (max) | ${figures.agentRssMb.toFixed(1)} MB (${figures.agentRssMaxMb.toFixed(1)} MB) | <= 120 MB |`,
-    `| raw rebuild peak RSS, ${ROWS.toLocaleString('en')} rows | ${figures.rawRssMb.toFixed(1)} MB | |`,
-    `| agent peak RSS, ${BIG_ROWS.toLocaleString('en')} rows, median of 3 | ${figures.bigRssMb.toFixed(1)} MB (${(((figures.bigRssMb - figures.agentRssMb) / figures.agentRssMb) * 100).toFixed(1)}% vs 1M) | within 10% |`,
-    `| agent upgrade, ${BIG_ROWS.toLocaleString('en')} rows, median of 3 | ${figures.bigMs.toFixed(0)} ms | |`,
-    `| \`upgrade\` at head (boot check), median of 20 | ${figures.bootMedian.toFixed(0)} ms | |`,
-    `| bare \`node -e 0\`, median of 20 | ${figures.bareMedian.toFixed(0)} ms | |`,
-    `| boot check / bare node | ${(figures.bootMedian / figures.bareMedian).toFixed(2)}x | <= 3x |`,
+    ...sizes.flatMap(sizeRows),
+    `| agent peak RSS, ${largestRows} rows, median of ${RUNS} (max) | ${agentRssMb.toFixed(1)} MB (${(Math.max(...largest.agentRss) / 1024).toFixed(1)} MB) | <= 120 MB |`,
+    `| raw rebuild peak RSS, ${largestRows} rows, median of ${RUNS} | ${(rawRss / 1024).toFixed(1)} MB | |`,
+    `| agent peak RSS, ${BIG_ROWS.toLocaleString('en')} rows, median of 3 | ${bigRssMb.toFixed(1)} MB (${(((bigRssMb - agentRssMb) / agentRssMb) * 100).toFixed(1)}% vs ${largestRows}) | within 10% |`,
+    `| agent upgrade, ${BIG_ROWS.toLocaleString('en')} rows, median of 3 | ${median(bigRuns.map((run) => run.ms)).toFixed(0)} ms | |`,
+    `| \`upgrade\` at head (boot check), median of 20 | ${median(boot).toFixed(0)} ms | |`,
+    `| bare \`node -e 0\`, median of 20 | ${median(bare).toFixed(0)} ms | |`,
+    `| boot check / bare node | ${(median(boot) / median(bare)).toFixed(2)}x | <= 3x |`,
     '',
-    'Per-run pairs (agent ms, raw ms, wall ratio, agent CPU ms, raw CPU ms):',
+    `Per-run wall ms (${BASELINE_AGENT ? 'agent, raw, baseline' : 'agent, raw'}; CPU ms in brackets):`,
     '',
-    ...agentMs.map((a, i) => `- ${a.toFixed(0)}, ${rawMs[i]!.toFixed(0)}, ${ratios[i]!.toFixed(3)}, ${agentCpu[i]!.toFixed(0)}, ${rawCpu[i]!.toFixed(0)}`),
+    ...sizes.flatMap((f) => [
+      `- ${f.rows.toLocaleString('en')} rows: ${f.ms.agent.map((_, i) => (['agent', 'raw', 'baseline'] as Runner[]).filter((w) => f.ms[w].length).map((w) => `${f.ms[w][i]!.toFixed(0)} (${f.cpuMs[w][i]!.toFixed(0)})`).join(' / ')).join('; ')}`,
+    ]),
     '',
-    `Load average when it finished: ${loadavg().map((l) => l.toFixed(2)).join(', ')} on ${cpus().length} CPUs (other work on the machine shows up in wall times).`,
+    `Load average when the timed runs started: ${loadBefore.map((l) => l.toFixed(2)).join(', ')}; when it finished: ${loadavg().map((l) => l.toFixed(2)).join(', ')}, on ${cpus().length} CPUs (other work on the machine shows up in wall times; CPU time moves far less).`,
     '',
     'Peak RSS is `/usr/bin/time -f %M` of the child process. Timings are wall clock of the whole process, start-up included.',
     '',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MigrationResult } from '@godwit/fleet-protocol';
 import { SimulatedDevice } from '@godwit/fleet-protocol/simulated-device';
+import { keyIdOf } from './bundles/engine.js';
 import { generateKeyPair, makeTestBundle } from './bundles/test-bundles.js';
 import { runCli, type CliResult } from './cli/test-cli.js';
 import { serveConfig } from './config/serve-config.js';
@@ -153,6 +154,8 @@ describe.each(testDrivers())('device history and rollout progress on %s', (drive
       size: bundle.bytes.byteLength,
       heads: ['fac_0002'],
       revisions: ['fac_0001', 'fac_0002'],
+      signers: [keyIdOf(signer.publicKey)],
+      expiresAt: null,
       createdAt: expect.any(String),
       added: true,
     });
@@ -198,9 +201,9 @@ describe.each(testDrivers())('device history and rollout progress on %s', (drive
 
     const mid = await status();
     expect(mid).toMatchObject({ pending: 1, applying: 1, succeeded: 1, failed: 1, targets: mid.devices.map((d: { id: string }) => d.id) });
-    expect(mid.devices.find((d: { id: string }) => d.id === 'bad-1')).toEqual({ id: 'bad-1', status: 'failed', error, addedAt: expect.any(String), resultAt: expect.any(String) });
-    expect(mid.devices.find((d: { id: string }) => d.id === 'ok-1')).toEqual({ id: 'ok-1', status: 'succeeded', error: null, addedAt: expect.any(String), resultAt: expect.any(String) });
-    expect(mid.devices.find((d: { id: string }) => d.id === 'slow-1')).toEqual({ id: 'slow-1', status: 'applying', error: null, addedAt: expect.any(String), resultAt: null });
+    expect(mid.devices.find((d: { id: string }) => d.id === 'bad-1')).toEqual({ id: 'bad-1', status: 'failed', error, attempts: 1, addedAt: expect.any(String), retriedAt: null, resultAt: expect.any(String) });
+    expect(mid.devices.find((d: { id: string }) => d.id === 'ok-1')).toEqual({ id: 'ok-1', status: 'succeeded', error: null, attempts: 1, addedAt: expect.any(String), retriedAt: null, resultAt: expect.any(String) });
+    expect(mid.devices.find((d: { id: string }) => d.id === 'slow-1')).toEqual({ id: 'slow-1', status: 'applying', error: null, attempts: 0, addedAt: expect.any(String), retriedAt: null, resultAt: null });
     expect((await http(`/v1/rollouts/${rollout}`, ops.token)).json).toEqual(mid);
     const text = (await cli(['rollout', 'status', rollout], ops.env)).stdout;
     expect(text).toMatch(/\ntargets 4: 1 succeeded, 1 failed, 1 applying, 1 pending\nDEVICE\s+STATUS\s+SINCE\s+ERROR\n/);

@@ -90,6 +90,7 @@ export interface RolloutTarget {
   error: string | null;
   attempts: number;
   addedAt: string;
+  retriedAt: string | null;
   resultAt: string | null;
 }
 

@@ -22,6 +22,10 @@ export const MAX_EVENTS_PER_REPORT = 500;
 export const MAX_LAST_RESULTS = 20;
 /** Table sizes one event carries at most (a run touching more keeps the first, by name). */
 export const MAX_TABLE_SIZES = 200;
+/** The longest table name a migration event's tableSizes may carry. */
+export const MAX_TABLE_NAME_CHARS = 256;
+/** The longest error text a migration event may carry. */
+export const MAX_ERROR_CHARS = 1000;
 
 export const OUTCOMES = ['applied', 'up-to-date', 'rolled-back', 'refused'] as const;
 export type Outcome = (typeof OUTCOMES)[number];
@@ -193,6 +197,17 @@ export function validateReport(value: unknown): StateReport {
   return report;
 }
 
+/**
+ * One migration result as a report must carry it (the same rules as inside validateReport, storable
+ * text included): what a device checks before it records an event it will have to report.
+ */
+export function validateMigrationResult(value: unknown): MigrationResult {
+  const checked = result(value, 'result');
+  const unstorable = firstUnstorableString(checked, 'result');
+  if (unstorable) throw new ProtocolError('invalid', `${unstorable}: a NUL character or a lone surrogate`);
+  return checked;
+}
+
 function event(value: unknown, where: string): MigrationEvent {
   const o = record(value, where);
   const { counter: c, ...rest } = o;
@@ -211,7 +226,7 @@ function result(value: unknown, where: string): MigrationResult {
     outcome: o.outcome as Outcome,
     durationMs: nonNegative(o.durationMs, `${where}.durationMs`),
   };
-  if (o.error !== undefined) r.error = text(o.error, 1000, `${where}.error`);
+  if (o.error !== undefined) r.error = text(o.error, MAX_ERROR_CHARS, `${where}.error`);
   if (o.forced !== undefined) {
     if (typeof o.forced !== 'boolean') throw new ProtocolError('invalid', `${where}.forced: not a boolean`);
     r.forced = o.forced;
@@ -227,7 +242,7 @@ function tableSize(value: unknown, where: string): TableSize {
   const o = record(value, where);
   onlyKeys(o, ['table', 'before', 'after'], where);
   return {
-    table: text(o.table, 256, `${where}.table`),
+    table: text(o.table, MAX_TABLE_NAME_CHARS, `${where}.table`),
     before: nullable(o.before, counter, `${where}.before`),
     after: nullable(o.after, counter, `${where}.after`),
   };

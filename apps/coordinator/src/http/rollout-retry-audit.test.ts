@@ -59,6 +59,10 @@ describe.each(testDrivers())('rollout retry, bundle signers and the audit log on
       ['d2', 1, null],
       ['d3', 1, null],
     ]);
+    // Retried, not targeted anew: the order of targets and when each was reached stay.
+    expect(retried.json.targets).toEqual(before.targets);
+    expect(retried.json.devices.map((d: { addedAt: string }) => d.addedAt)).toEqual(before.devices.map((d: { addedAt: string }) => d.addedAt));
+    expect(retried.json.devices.map((d: { retriedAt: string | null }) => d.retriedAt !== null)).toEqual([false, true, true]);
     // Nothing failed any more: a second retry changes nothing and logs nothing.
     expect((await api.call('POST', `/v1/rollouts/${rollout}/retry`, a.token)).json).toMatchObject({ failed: 0, pending: 2 });
 

@@ -138,4 +138,22 @@ describe.each(testDrivers())('rollouts on %s', (driver) => {
     await expect(store.rollouts.status(tenant, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
     await expect(store.rollouts.status(tenant, 'nope')).rejects.toMatchObject({ code: 'not-found' });
   });
+  it('a retry hands the bundle again only to devices no newer rollout targets, whose one retained bundle it would replace', async () => {
+    await channel('re', 2, (i) => ({ site: i === 1 ? 'north' : 'south' }));
+    const older = await store.rollouts.publish(tenant, { bundleId: await upload(['re_0001']), channel: 're', targeting: { percent: 100 }, failureThresholdPercent: 100 });
+    for (const deviceId of ['re-0', 're-1']) {
+      await store.writeReports(
+        [{ tenantId: tenant, deviceId, counter: 1, revision: null, fingerprint: 'a'.repeat(64), bundleSequence: null, lastResults: [], schema: null, receivedAt: new Date() }],
+        [{ tenantId: tenant, deviceId, counter: 1, at: Date.now(), from: null, to: null, revisions: ['re_0001'], outcome: 'rolled-back', durationMs: 3, error: 'disk full' }],
+      );
+    }
+    // A newer bundle reaches re-1 (selected by its label) before the older rollout is retried.
+    const newer = await store.rollouts.publish(tenant, { bundleId: await upload(['re_0001', 're_0002']), channel: 're', targeting: { selectors: { site: 'north' } } });
+    expect(newer.targets).toEqual(['re-1']);
+    delivery.targets.length = 0;
+
+    const retried = await store.rollouts.retry(tenant, older.id);
+    expect(retried).toMatchObject({ failed: 0, pending: 2 });
+    expect(delivery.targets.map((t) => [t.rolloutId, t.deviceIds])).toEqual([[older.id, ['re-0']]]);
+  });
 });

@@ -57,6 +57,8 @@ export interface TargetProgress {
   /** Results that decided this target, retries included. */
   attempts: number;
   addedAt: string;
+  /** When it was last sent back to pending by a retry; null if never. */
+  retriedAt: string | null;
   resultAt: string | null;
 }
 
@@ -151,14 +153,22 @@ export class RolloutService {
   /**
    * Gives the failed targets another attempt: pending again, their failures no longer counted
    * against the threshold, and the bundle handed to delivery again while the rollout is active
-   * (a paused rollout delivers them on resume). No failed target: nothing changes.
+   * (a paused rollout delivers them on resume). No failed target: nothing changes. A device that a
+   * rollout of a newer bundle also targets keeps that one: a device has one retained bundle, and
+   * handing it this older one again would take the newer one's place.
    */
   async retry(tenantId: string, id: string, actor: Actor = COORDINATOR): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
       const row = await queries.rolloutRow(tx, id, true);
       const deviceIds = await queries.retryFailedTargets(tx, id);
       if (deviceIds.length > 0) {
-        if (row.state === 'active') notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds } });
+        const deliver: string[] = [];
+        for (const deviceId of deviceIds) {
+          if ((await queries.rolloutsOfDevice(tx, deviceId))[0]?.rolloutId === id) deliver.push(deviceId);
+        }
+        if (row.state === 'active' && deliver.length > 0) {
+          notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds: deliver } });
+        }
         await recordAudit(tx, tenantId, actor, 'retried', `rollout ${id}`, { devices: deviceIds });
       }
       return load(tx, id);
@@ -296,13 +306,14 @@ function judge(target: { deviceId: string; heads: string[] }, events: readonly R
 
 /** A stored target as the operator reads it: undecided ones split by whether the device reported since it was targeted. */
 function progress(row: TargetRow): TargetProgress {
-  const reportedSince = row.reportedAt !== null && row.reportedAt > row.addedAt;
+  const reportedSince = row.reportedAt !== null && row.reportedAt > (row.retriedAt ?? row.addedAt);
   return {
     id: row.deviceId,
     status: row.status === 'pending' && reportedSince ? 'applying' : row.status,
     error: row.error,
     attempts: row.attempts,
     addedAt: row.addedAt.toISOString(),
+    retriedAt: row.retriedAt?.toISOString() ?? null,
     resultAt: row.resultAt?.toISOString() ?? null,
   };
 }

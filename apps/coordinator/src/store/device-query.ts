@@ -84,7 +84,7 @@ const FAILED = sql`(${t.migrationEvents.event}->>'outcome') in ('rolled-back', '
 const rolloutState = sql<string | null>`(select case
     when ${t.rolloutTargets.status} <> 'pending' then ${t.rolloutTargets.status}
     when ${t.rollouts.state} = 'paused' then 'paused'
-    when ${t.deviceState.reportedAt} > ${t.rolloutTargets.addedAt} then 'applying'
+    when ${t.deviceState.reportedAt} > coalesce(${t.rolloutTargets.retriedAt}, ${t.rolloutTargets.addedAt}) then 'applying'
     else 'pending' end
   from ${t.rolloutTargets} join ${t.rollouts} on ${t.rollouts.id} = ${t.rolloutTargets.rolloutId}
   where ${t.rolloutTargets.tenantId} = ${t.devices.tenantId} and ${t.rolloutTargets.deviceId} = ${t.devices.id}
@@ -130,15 +130,15 @@ export class DeviceQueries {
         tx,
         sql`with states as (
               select ${t.deviceState.revision} as revision, ${t.devices.channel} as channel, ${t.deviceState.fingerprint} as fingerprint,
-                     ${t.deviceState.counter} is not null as reported, count(*)::int as devices,
+                     ${t.deviceState.counter} is not null as reported, ${t.devices.tenantId} as tenant_id, count(*)::int as devices,
                      count(*) filter (where ${t.deviceState.online})::int as online
               from ${t.devices} left join ${t.deviceState} on ${stateOfDevice}
-              group by 1, 2, 3, 4)
+              group by 1, 2, 3, 4, 5)
             select st.revision, st.channel, sum(st.devices)::int as devices, sum(st.online)::int as online,
                    coalesce(sum(st.devices) filter (where ${driftRule({ reported: sql`st.reported`, revision: sql`st.revision`, fingerprint: sql`st.fingerprint`, expected: sql`fp.fingerprint` })}), 0)::int as drifted
             from states st
-            left join (select ${t.bundleRevisions.revisionId} as revision_id, min(${t.bundleRevisions.fingerprint}) as fingerprint
-                       from ${t.bundleRevisions} group by 1) fp on fp.revision_id = st.revision
+            left join (select ${t.bundleRevisions.tenantId} as tenant_id, ${t.bundleRevisions.revisionId} as revision_id, min(${t.bundleRevisions.fingerprint}) as fingerprint
+                       from ${t.bundleRevisions} group by 1, 2) fp on fp.tenant_id = st.tenant_id and fp.revision_id = st.revision
             group by 1, 2`,
       );
       // Failed events are few: found through their partial index, each kept if no newer event follows it.

@@ -75,14 +75,19 @@ export class FleetView {
 }
 
 /**
- * Each stored revision's fingerprint, from any bundle carrying it (a revision's content, hence its
- * schema, is fixed by its checksum chain). Joined once per query (row-level security keeps it to
- * the tenant's bundles) rather than looked up once per device row.
+ * Each stored revision's fingerprint, from any of the tenant's bundles carrying it (a revision's
+ * content, hence its schema, is fixed by its checksum chain). Joined once per query rather than
+ * looked up once per device row; by tenant as well as by revision, so that it stays right without
+ * row-level security (a query across tenants) too.
  */
 export const revisionFingerprints = new QueryBuilder()
-  .select({ revisionId: t.bundleRevisions.revisionId, fingerprint: sql<string>`min(${t.bundleRevisions.fingerprint})`.as('expected_fingerprint') })
+  .select({
+    tenantId: t.bundleRevisions.tenantId,
+    revisionId: t.bundleRevisions.revisionId,
+    fingerprint: sql<string>`min(${t.bundleRevisions.fingerprint})`.as('expected_fingerprint'),
+  })
   .from(t.bundleRevisions)
-  .groupBy(t.bundleRevisions.revisionId)
+  .groupBy(t.bundleRevisions.tenantId, t.bundleRevisions.revisionId)
   .as('expected');
 
 /** The expected fingerprint of the device's reported revision: null when no stored bundle holds it (the alias is unique, so unqualified). */
@@ -90,7 +95,7 @@ export const expectedFingerprint = sql<string | null>`${revisionFingerprints.fin
 
 /** The join conditions of a fleet row: a device, its state, its revision's expected fingerprint. */
 export const stateOfDevice = and(eq(t.deviceState.tenantId, t.devices.tenantId), eq(t.deviceState.deviceId, t.devices.id));
-export const fingerprintOfState = eq(revisionFingerprints.revisionId, t.deviceState.revision);
+export const fingerprintOfState = and(eq(revisionFingerprints.tenantId, t.deviceState.tenantId), eq(revisionFingerprints.revisionId, t.deviceState.revision));
 
 /** The columns of a fleet row: `devices` left-joined with `device_state` (see {@link fleetDeviceOf}). */
 export const fleetColumns = {

@@ -18,6 +18,7 @@ export interface TargetRow {
   error: string | null;
   attempts: number;
   addedAt: Date;
+  retriedAt: Date | null;
   resultAt: Date | null;
   /** When the device's newest stored report arrived (null: never). */
   reportedAt: Date | null;
@@ -115,6 +116,7 @@ export function targetRows(tx: Tx, rolloutId: string): Promise<TargetRow[]> {
       error: t.rolloutTargets.error,
       attempts: t.rolloutTargets.attempts,
       addedAt: t.rolloutTargets.addedAt,
+      retriedAt: t.rolloutTargets.retriedAt,
       resultAt: t.rolloutTargets.resultAt,
       reportedAt: t.deviceState.reportedAt,
     })
@@ -142,13 +144,14 @@ export async function settleTarget(tx: Tx, rolloutId: string, deviceId: string, 
 }
 
 /**
- * Failed targets back to pending, as if targeted now (so "applying" again waits for a report after
- * this), and the rollout's failure count down by as many; returns the devices.
+ * Failed targets back to pending, stamped as retried now (so "applying" again waits for a report
+ * after this; their place in the order of targets stays), and the rollout's failure count down by
+ * as many; returns the devices.
  */
 export async function retryFailedTargets(tx: Tx, rolloutId: string): Promise<string[]> {
   const rows = await tx
     .update(t.rolloutTargets)
-    .set({ status: 'pending', error: null, resultAt: null, addedAt: new Date() })
+    .set({ status: 'pending', error: null, resultAt: null, retriedAt: new Date() })
     .where(and(eq(t.rolloutTargets.rolloutId, rolloutId), eq(t.rolloutTargets.status, 'failed')))
     .returning({ deviceId: t.rolloutTargets.deviceId });
   if (rows.length > 0) {

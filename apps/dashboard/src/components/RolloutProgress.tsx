@@ -15,7 +15,7 @@ interface Point {
 
 /**
  * Cumulative targets reached, succeeded and failed from the rollout's start until now, from each
- * target's times (a retried target counts from its retry, as the coordinator keeps only its latest attempt).
+ * target's times (the coordinator keeps only a target's latest attempt: a retried failure leaves the picture).
  */
 export function progressOverTime(targets: readonly RolloutTarget[], start: number, now: number): Point[] {
   const end = Math.max(now, start + 1);

@@ -4,7 +4,8 @@ import type { MigrationResult } from '@godwit/fleet-protocol';
 import type { SchemaDescription } from '@godwit/migration-bundle/device';
 import { AgentError } from '../errors.js';
 import type { DaemonSettings } from './daemon-settings.js';
-import { oneLine, readLiveDatabase, type LiveDatabase } from './live-database.js';
+import { readLiveDatabase, type LiveDatabase } from './live-database.js';
+import { oneLine } from './reportable-result.js';
 import type { Logger } from './logger.js';
 import { OutboxStore } from './outbox-store.js';
 

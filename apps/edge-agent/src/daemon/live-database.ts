@@ -4,6 +4,7 @@ import { openForReading, type Db } from '../db/open-database.js';
 import { readState } from '../state/read-state.js';
 import type { ReportedState } from './outbox-store.js';
 import { numbersByTable, upgradeWork } from './upgrade-work.js';
+import { oneLine } from './reportable-result.js';
 
 /** The device database as a report describes it, and its apply-log rows not yet turned into events. */
 export interface LiveDatabase {
@@ -107,10 +108,4 @@ function parseRevisions(text: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** The protocol takes an error of at most 1000 characters, on one line. */
-export function oneLine(message: string): string {
-  const line = message.split('\n')[0]!;
-  return line.length > 1000 ? `${line.slice(0, 997)}...` : line;
 }

@@ -6,7 +6,8 @@ import type { BundleScan } from '../bundle/newest-bundle.js';
 import type { AgentError } from '../errors.js';
 import type { ApplyResult } from './apply-runner.js';
 import type { DeviceLedger } from './device-ledger.js';
-import { oneLine, oneRevision } from './live-database.js';
+import { oneRevision } from './live-database.js';
+import { oneLine } from './reportable-result.js';
 import { upgradeWork } from './upgrade-work.js';
 
 /** What `changeDatabase` did, in the shape the apply process sends back. */

@@ -4,7 +4,8 @@ import { usageError } from '../errors.js';
 import { reconnectDelay, type Backoff } from './backoff.js';
 import type { DeviceIdentity } from './device-identity.js';
 import type { Logger } from './logger.js';
-import { MqttConnection, type BrokerAddress } from './mqtt/mqtt-connection.js';
+import { MqttConnection, type BrokerAddress, type ConnectionOptions } from './mqtt/mqtt-connection.js';
+import { encodeConnect } from './mqtt/packets.js';
 
 export interface SessionOptions {
   url: string;
@@ -39,6 +40,7 @@ const TOPIC_ROOM_BYTES = 64 * 1024;
  */
 export class MqttSession {
   readonly #address: BrokerAddress;
+  readonly #fields: ConnectionOptions;
   #connection: MqttConnection | null = null;
   #attempt = 0;
   #retry: NodeJS.Timeout | null = null;
@@ -50,6 +52,22 @@ export class MqttSession {
     private readonly log: Logger,
   ) {
     this.#address = brokerAddress(options.url, options.ca);
+    const { device, password, keepaliveSeconds, maxMessageBytes } = options;
+    this.#fields = {
+      clientId: device.username,
+      username: device.username,
+      password,
+      clean: false,
+      keepaliveSeconds,
+      will: { topic: device.topics.presence, payload: OFFLINE, qos: 1, retain: false },
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+      maxPacketBytes: maxMessageBytes + TOPIC_ROOM_BYTES,
+    };
+    try {
+      encodeConnect(this.#fields);
+    } catch (error) {
+      throw usageError(`mqtt: ${(error as Error).message} (check mqtt.username and mqtt.password)`);
+    }
   }
 
   get connected(): boolean {
@@ -57,26 +75,17 @@ export class MqttSession {
   }
 
   start(): void {
-    const { device, password, keepaliveSeconds, maxMessageBytes } = this.options;
     let wasConnected = false;
     const connection = new MqttConnection(
       this.#address,
-      {
-        clientId: device.username,
-        username: device.username,
-        password,
-        clean: false,
-        keepaliveSeconds,
-        will: { topic: device.topics.presence, payload: OFFLINE, qos: 1, retain: false },
-        connectTimeoutMs: CONNECT_TIMEOUT_MS,
-        maxPacketBytes: maxMessageBytes + TOPIC_ROOM_BYTES,
-      },
+      this.#fields,
       {
         connected: (sessionPresent) => {
           this.#attempt = 0;
           wasConnected = true;
           this.log('connected', { url: redacted(this.options.url), sessionPresent });
-          void this.#announce(connection);
+          // A failing report (a full disk under the outbox) is logged; the next connect tries again.
+          this.#announce(connection).catch((error: Error) => this.log('error', { during: 'connect', message: error.message }));
         },
         message: (topic, payload) => this.handlers.message(topic, payload),
         closed: (error) => {

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { MAX_LAST_RESULTS, type MigrationEvent, type MigrationResult } from '@godwit/fleet-protocol';
+import { reportableResult } from './reportable-result.js';
 
 /** What a report says about the database: the coordinator keeps the one with the highest counter. */
 export interface ReportedState {
@@ -113,7 +114,7 @@ export class OutboxStore {
       let counter = row.counter;
       const insert = this.#db.prepare('INSERT INTO events (counter, result) VALUES (?, ?)');
       const counters = recording.results.map((result) => {
-        insert.run(++counter, JSON.stringify(result));
+        insert.run(++counter, JSON.stringify(reportableResult(result)));
         return counter;
       });
       const state = recording.state === undefined ? row.state : JSON.stringify(recording.state);

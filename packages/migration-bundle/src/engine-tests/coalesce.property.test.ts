@@ -2,8 +2,8 @@
  * Coalesced catch-up: random chains of 2 to 8 revisions, drawn from every operation (unnamed
  * constraints, columns dropped with the constraints they alone use, generated columns added,
  * changed and made plain, columns added before or after another, primary keys dropped, added and
- * joined by a new column, among them) and from data
- * statements, applied at once (coalesced) and one by one to copies of the same seeded database,
+ * joined by a new column, among them; a key-to-be whose values are other key-less rows' rowids) and
+ * from data statements, applied at once (coalesced) and one by one to copies of the same seeded database,
  * end the same: the same outcome, fingerprint, `sqlite_schema` (every object, its SQL token for
  * token, their order per table) and rows of every table. Seeded: a failure prints the seed that reproduces it
  * (GODWIT_COALESCE_SEED=n, GODWIT_COALESCE_CHAINS=n).
@@ -40,7 +40,9 @@ function seededBase(): Buffer {
   db.exec(`INSERT INTO t2 (t1_id, note) SELECT id, 'n' || id FROM t1 WHERE id % 2 = 0`);
   db.exec(`INSERT INTO t3 (k, v, w) SELECT 'k' || id, id, a FROM t1`);
   // No primary key, rowids with gaps, a key-to-be with NULLs: what a new INTEGER PRIMARY KEY takes.
-  db.exec(`INSERT INTO t4 (rowid, x, y) SELECT id * 3, CASE WHEN id % 4 = 0 THEN NULL ELSE id * 100 END, a FROM t1`);
+  // Some keys are other rows' rowids, of rows without a key (rowid 12, NULL; rowid 3, key 12).
+  db.exec(`INSERT INTO t4 (rowid, x, y) SELECT id * 3,
+    CASE id % 4 WHEN 0 THEN NULL WHEN 1 THEN (id + 3) * 3 WHEN 2 THEN (id + 1) * 3 ELSE id * 100 END, a FROM t1`);
   const bytes = db.serialize();
   db.close();
   return bytes;
@@ -158,6 +160,10 @@ function randomChain(seed: number, base: DatabaseType): MigrationStep[] {
   }
 }
 
+function makesXTheKeyOfT4(op: Operation): boolean {
+  return op.kind === 'addPrimaryKey' && op.table === 't4' && op.columns.length === 1 && op.columns[0] === 'x';
+}
+
 interface Outcome {
   error: string | null;
   copies: number;
@@ -195,6 +201,7 @@ describe('coalesced catch-up equals one-by-one application', () => {
     let coalescedChains = 0;
     let copiesSaved = 0;
     let failedChains = 0;
+    let keyedChains = 0;
     try {
       for (let seed = FIRST_SEED; seed < FIRST_SEED + CHAINS; seed++) {
         const steps = randomChain(seed, baseDb);
@@ -207,6 +214,7 @@ describe('coalesced catch-up equals one-by-one application', () => {
         if (groupSteps(steps).some((group) => group.length > 1)) coalescedChains++;
         copiesSaved += copiesApart - copiesTogether;
         if (apart.error) failedChains++;
+        else if (steps.some((step) => step.operations.some(makesXTheKeyOfT4))) keyedChains++;
       }
     } finally {
       baseDb.close();
@@ -215,5 +223,7 @@ describe('coalesced catch-up equals one-by-one application', () => {
     expect(coalescedChains).toBeGreaterThan(CHAINS / 4);
     expect(copiesSaved).toBeGreaterThan(CHAINS / 10);
     expect(failedChains).toBeLessThan(CHAINS / 2);
+    // t4.x becoming the INTEGER PRIMARY KEY, its NULLs on rowids other rows hold as keys, succeeds.
+    expect(keyedChains).toBeGreaterThan(CHAINS / 100);
   });
 });

@@ -248,3 +248,68 @@ describe('a new INTEGER PRIMARY KEY takes the old rowids', () => {
     db.close();
   });
 });
+
+describe('a new INTEGER PRIMARY KEY never takes a rowid another row holds as its key, on 3,000 rows', () => {
+  const TICKETS = 3000;
+  const chain = buildChain([
+    {
+      id: 'r001_base',
+      up: (op) => {
+        op.createTable('tickets', [{ name: 'body', type: 'TEXT' }, { name: 'legacy', type: 'INTEGER', unique: true }]);
+        op.createTable('ticket_notes', [
+          { name: 'id', type: 'INTEGER', primaryKey: true },
+          { name: 'ticket', type: 'INTEGER', references: { table: 'tickets', column: 'legacy', onDelete: 'CASCADE' } },
+        ]);
+      },
+    },
+    { id: 'r002_key', up: (op) => op.addPrimaryKey('tickets', null, ['legacy']), down: (op) => op.dropPrimaryKey('tickets') },
+  ]);
+
+  /**
+   * Up to 2,000 the odd rowids have no key and the even row after each holds that rowid as its key
+   * (rowid 1 NULL, rowid 2 key 1: copying the old rowid would be a UNIQUE failure); above, every third
+   * row has no key and its rowid is free. Each keyed ticket has a CASCADE note.
+   */
+  const seeded = () => {
+    const { db } = tempDb();
+    applyUp(db, chain, ['r001_base']);
+    db.exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < ${TICKETS})
+      INSERT INTO tickets (rowid, body, legacy) SELECT i, 'ticket ' || i,
+        CASE WHEN i <= 2000 THEN CASE WHEN i % 2 = 1 THEN NULL ELSE i - 1 END WHEN i % 3 = 0 THEN NULL ELSE i * 10 END FROM s`);
+    db.exec('INSERT INTO ticket_notes (ticket) SELECT legacy FROM tickets WHERE legacy IS NOT NULL ORDER BY rowid');
+    return db;
+  };
+  /** The rule of docs/engine.md: own key; else the old rowid where free; else the largest key (29,990) plus the distance from rowid 1. */
+  const expectedKey = (i: number) => {
+    if (i <= 2000) return i % 2 === 1 ? 29990 + i : i - 1;
+    return i % 3 === 0 ? i : i * 10;
+  };
+
+  it('keeps every row and every explicit key, gives a NULL key its free old rowid or a fresh one, at once or in rowid ranges alike', () => {
+    const atOnce = seeded();
+    const inRanges = seeded();
+    const notesBefore = valuesOf(atOnce, 'SELECT id, ticket FROM ticket_notes ORDER BY id');
+    applyUp(atOnce, chain, ['r002_key']);
+    let progressEvents = 0;
+    applyUp(inRanges, chain, ['r002_key'], { chunkRows: 250, onProgress: () => progressEvents++ });
+    expect(progressEvents).toBeGreaterThan(10);
+
+    for (const db of [atOnce, inRanges]) {
+      expect(keyOf(db, 'tickets')).toBe('legacy');
+      const rows = valuesOf(db, 'SELECT rowid, legacy, body FROM tickets ORDER BY body') as [number, number, string][];
+      expect(rows).toHaveLength(TICKETS);
+      const byTicket = new Map(rows.map(([rowid, legacy, body]) => [Number(body.slice('ticket '.length)), { rowid, legacy }]));
+      for (let i = 1; i <= TICKETS; i++) expect(byTicket.get(i), `ticket ${i}`).toEqual({ rowid: expectedKey(i), legacy: expectedKey(i) });
+      // The notes still reference their tickets, and the CASCADE still works through the new key.
+      expect(valuesOf(db, 'SELECT id, ticket FROM ticket_notes ORDER BY id')).toEqual(notesBefore);
+      expect(valuesOf(db, 'SELECT count(*) FROM ticket_notes n JOIN tickets t ON t.legacy = n.ticket')).toEqual([[notesBefore.length]]);
+      expectAtRevision(db, chain.byId('r002_key'));
+    }
+    expect(dataSnapshot(inRanges)).toEqual(dataSnapshot(atOnce));
+    atOnce.pragma('foreign_keys = ON');
+    atOnce.exec('DELETE FROM tickets WHERE legacy = 1');
+    expect(valuesOf(atOnce, 'SELECT count(*) FROM ticket_notes WHERE ticket = 1')).toEqual([[0]]);
+    atOnce.close();
+    inRanges.close();
+  });
+});

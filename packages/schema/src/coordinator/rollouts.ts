@@ -52,6 +52,8 @@ export const rolloutTargets = pgTable(
     error: text('error'),
     /** Results that decided this target, retries included. */
     attempts: integer('attempts').notNull().default(0),
+    /** When an operator last sent a failed target back to pending; `added_at` keeps the order targets were reached in. */
+    retriedAt: timestamp('retried_at', { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.rolloutId, t.deviceId] }),

@@ -25,8 +25,10 @@ export function rolloutRoutes({ store }: HttpDeps): Route[] {
     path: `/v1/rollouts/:id/${name}`,
     async handle(ctx) {
       const { tenant, actor } = requireOperator(await ctx.principal());
-      // No body is needed; one that is sent must be an empty object.
-      if (Number(ctx.req.headers['content-length'] ?? 0) > 0 || ctx.req.headers['transfer-encoding'] !== undefined) only(await readJson(ctx.req), []);
+      // Pause and resume have always ignored a body, and clients may send one; retry, newer, takes
+      // none or an empty object, so that a field it might take one day is not silently dropped now.
+      const sendsBody = Number(ctx.req.headers['content-length'] ?? 0) > 0 || ctx.req.headers['transfer-encoding'] !== undefined;
+      if (name === 'retry' && sendsBody) only(await readJson(ctx.req), []);
       return { json: await store.rollouts[name](tenant, ctx.params.id!, actor) };
     },
   });

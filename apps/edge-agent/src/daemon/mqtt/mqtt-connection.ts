@@ -41,6 +41,8 @@ const CONNACK_REFUSALS: Record<number, string> = {
 export class MqttConnection {
   #socket: Socket | null = null;
   #reader: PacketReader;
+  /** Encoded up front: a field MQTT cannot carry is the caller's error, not a socket event's. */
+  #connectPacket: Buffer;
   #connected = false;
   #closed = false;
   #nextPacketId = 1;
@@ -57,6 +59,7 @@ export class MqttConnection {
     private readonly handlers: ConnectionHandlers,
   ) {
     this.#reader = new PacketReader(options.maxPacketBytes);
+    this.#connectPacket = encodeConnect(options);
   }
 
   get connected(): boolean {
@@ -70,7 +73,7 @@ export class MqttConnection {
       : connectTcp({ host, port });
     this.#socket = socket;
     socket.setNoDelay(true);
-    socket.once(tls ? 'secureConnect' : 'connect', () => this.#write(encodeConnect(this.options)));
+    socket.once(tls ? 'secureConnect' : 'connect', () => this.#write(this.#connectPacket));
     socket.on('data', (chunk: Buffer) => this.#receive(chunk));
     socket.on('error', (error) => this.#close(error));
     socket.on('close', () => this.#close(new Error('connection closed by the broker')));

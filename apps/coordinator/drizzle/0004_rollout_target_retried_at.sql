@@ -1,0 +1,1 @@
+ALTER TABLE "rollout_targets" ADD COLUMN "retried_at" timestamp with time zone;
