@@ -6,6 +6,7 @@ import {
   copyRowsSql,
   dropTableSql,
   legacyAlterTableSql,
+  newRowidKeySql,
   renameTableSql,
 } from '../render/statements.js';
 import {
@@ -424,14 +425,14 @@ export class TableRebuild {
     const alias = rowidAlias(this.target);
     const oldAlias = rowidAlias(this.original);
     // A column that becomes the rowid's alias takes the old rowid where it has no value of its own
-    // (and no other row holds that number: newRowidKey), rather than SQLite numbering the row anew:
+    // (and no other row holds that number: newRowidKeySql), rather than SQLite numbering the row anew:
     // a new key column is the old rowids.
     const newAlias = alias && rowid && !(oldAlias && findColumn(this.original, alias.name) === oldAlias) ? alias : undefined;
     const insertColumns: string[] = [];
     const selectExprs: string[] = [];
     for (const column of this.target.columns) {
       const own = this.sources.get(column.name.toLowerCase());
-      const source = column === newAlias ? (own === undefined ? rowid! : newRowidKey(own, rowid!, quoteIdent(table))) : own;
+      const source = column === newAlias ? (own === undefined ? rowid! : newRowidKeySql(own, rowid!, table)) : own;
       if (source !== undefined && !isGenerated(column)) {
         insertColumns.push(quoteIdent(column.name));
         selectExprs.push(source);
@@ -503,21 +504,6 @@ export class TableRebuild {
     const taken = new Set([...this.original.columns, ...this.target.columns].map((c) => c.name.toLowerCase()));
     return ROWID_NAMES.find((name) => !taken.has(name)) ?? null;
   }
-}
-
-/**
- * The key of a row whose column `key` becomes the rowid's alias: its own value; where that is NULL,
- * its old rowid if no row's own value is that number; otherwise a fresh one above every key and
- * every kept rowid (the largest plus the row's distance from the smallest old rowid, so unique and
- * independent of copy order). Computed from the whole old table, it is the same whether the copy
- * runs at once or in rowid ranges, and no kept value can collide with it.
- */
-function newRowidKey(key: string, rowid: string, table: string): string {
-  return (
-    `CASE WHEN ${key} IS NOT NULL THEN ${key} ` +
-    `WHEN ${rowid} NOT IN (SELECT ${key} FROM ${table} WHERE ${key} IS NOT NULL) THEN ${rowid} ` +
-    `ELSE (SELECT max(CAST(coalesce(${key}, ${rowid}) AS NUMERIC)) FROM ${table}) + ${rowid} - (SELECT min(${rowid}) FROM ${table}) + 1 END`
-  );
 }
 
 function generatedSql(column: ColumnDef): string {

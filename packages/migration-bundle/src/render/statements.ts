@@ -59,6 +59,22 @@ export function copyRowsSql(into: string, from: string, columns: readonly string
   return `INSERT INTO ${quoteIdent(into)} (${columns.join(', ')}) SELECT ${exprs.join(', ')} FROM ${quoteIdent(from)}`;
 }
 
+/**
+ * The key of a row whose column `key` becomes the rowid's alias: its own value; where that is NULL,
+ * its old rowid if no row's own value is that number; otherwise a fresh one above every key and
+ * every kept rowid (the largest plus the row's distance from the smallest old rowid, so unique and
+ * independent of copy order). Computed from the whole old table, it is the same whether the copy
+ * runs at once or in rowid ranges, and no kept value can collide with it.
+ */
+export function newRowidKeySql(key: string, rowid: string, table: string): string {
+  const from = quoteIdent(table);
+  return (
+    `CASE WHEN ${key} IS NOT NULL THEN ${key} ` +
+    `WHEN ${rowid} NOT IN (SELECT ${key} FROM ${from} WHERE ${key} IS NOT NULL) THEN ${rowid} ` +
+    `ELSE (SELECT max(CAST(coalesce(${key}, ${rowid}) AS NUMERIC)) FROM ${from}) + ${rowid} - (SELECT min(${rowid}) FROM ${from}) + 1 END`
+  );
+}
+
 /** The rows of a row copy (see copyRowsSql) whose rowid lies in a range, given as two parameters. */
 export function copyRowsInRangeSql(copySql: string, rowid: string): string {
   return `${copySql} WHERE ${rowid} >= ? AND ${rowid} <= ?`;
