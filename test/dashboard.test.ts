@@ -299,8 +299,11 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
     await context.close();
   });
 
-  it("shows a device's report without a reload", async () => {
-    const { context, page } = await signedIn(acme);
+  it("shows a device's report without a reload, told by the coordinator's change stream", async () => {
+    const { context, page } = await openPage(browser);
+    const stream = page.waitForResponse((res) => new URL(res.url()).pathname === '/v1/live');
+    await signIn(page, running.httpUrl, acme.token);
+    expect([(await stream).status(), (await stream).headers()['content-type']]).toEqual([200, 'text/event-stream; charset=utf-8']);
     await waitForText(page, 'revision-count-dash_0002', '4');
     const marker = await page.evaluate(() => ((window as unknown as { marker: number }).marker = Math.random()));
     devices.find((d) => d.options.deviceId === 'pump-6')!.setState(at('dash_0002'));

@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
 import { api, SIGNED_OUT_EVENT } from './api.ts';
+import { useLiveChanges } from './live.ts';
 import { AuditPage } from './pages/AuditPage.tsx';
 import { BundlesPage } from './pages/BundlesPage.tsx';
 import { DevicePage } from './pages/DevicePage.tsx';
@@ -22,6 +23,8 @@ export function App() {
     window.addEventListener(SIGNED_OUT_EVENT, signedOut);
     return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
   }, [navigate, queryClient]);
+
+  useLiveChanges(location !== '/sign-in');
 
   if (location === '/sign-in') return <SignInPage />;
 

@@ -99,6 +99,9 @@ async function handle(routes: Route[], deps: HttpDeps, web: Web, req: IncomingMe
     principal: () => (principal ??= authenticateCaller(req, deps.adminToken, deps.store.tokens, web.sessions)),
   });
   send(res, reply, req);
+  // A write an operator did changes that tenant's fleet: live pages refresh.
+  const caller = req.method !== 'GET' && principal ? await principal : undefined;
+  if (caller?.kind === 'operator') deps.store.changes.changed([caller.tenantId]);
 }
 
 function toReply(error: unknown): Reply {
@@ -107,6 +110,7 @@ function toReply(error: unknown): Reply {
 }
 
 function send(res: ServerResponse, reply: Reply, req: IncomingMessage): void {
+  if ('stream' in reply) return reply.stream(res);
   const body = 'json' in reply ? `${JSON.stringify(reply.json)}\n` : reply.text;
   res.statusCode = reply.status ?? 200;
   res.setHeader('content-type', 'json' in reply ? 'application/json; charset=utf-8' : reply.contentType);

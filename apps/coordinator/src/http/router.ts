@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from './auth.js';
 
 export interface RequestContext {
@@ -8,8 +8,13 @@ export interface RequestContext {
   principal(): Promise<Principal>;
 }
 
-/** A JSON value to send (200 unless `status` says otherwise), or raw text; `headers` are added to the response. */
-export type Reply = ({ status?: number; json: unknown } | { status?: number; text: string; contentType: string }) & { headers?: Record<string, string> };
+/**
+ * A JSON value to send (200 unless `status` says otherwise), or raw text; `headers` are added to the
+ * response. Or a stream the route writes itself until the client goes (server-sent events).
+ */
+export type Reply =
+  | (({ status?: number; json: unknown } | { status?: number; text: string; contentType: string }) & { headers?: Record<string, string> })
+  | { stream(res: ServerResponse): void };
 
 export interface Route {
   method: 'GET' | 'POST';

@@ -3,6 +3,7 @@ import { noDelivery, type RolloutDelivery } from '../rollouts/delivery.js';
 import { RolloutService } from '../rollouts/rollout-service.js';
 import { AuditLog } from './audit.js';
 import { BundleStore } from './bundles.js';
+import { ChangeFeed } from './change-feed.js';
 import { openDatabase, type Database, type Driver } from './database.js';
 import { DeviceQueries } from './device-query.js';
 import { DeviceStore, type DeviceIdentity } from './devices.js';
@@ -44,6 +45,8 @@ export class Store implements IngestStore {
   readonly reports: ReportStore;
   /** Who did what: written by each action's own transaction, read here in pages. */
   readonly audit: AuditLog;
+  /** Tenants whose fleet changed, for the dashboard's live stream. */
+  readonly changes = new ChangeFeed();
 
   constructor(
     private readonly database: Database,
@@ -78,12 +81,15 @@ export class Store implements IngestStore {
     return this.devices.authenticateDevice(username, secret);
   }
 
-  writeReports(states: DeviceStateWrite[], events: EventWrite[]): Promise<StoredCounter[]> {
-    return this.reports.writeReports(states, events);
+  async writeReports(states: DeviceStateWrite[], events: EventWrite[]): Promise<StoredCounter[]> {
+    const stored = await this.reports.writeReports(states, events);
+    this.changes.changed([...states, ...events].map((write) => write.tenantId));
+    return stored;
   }
 
-  setPresence(updates: Presence[]): Promise<void> {
-    return this.reports.setPresence(updates);
+  async setPresence(updates: Presence[]): Promise<void> {
+    await this.reports.setPresence(updates);
+    this.changes.changed(updates.map((update) => update.tenantId));
   }
 
   close(): Promise<void> {

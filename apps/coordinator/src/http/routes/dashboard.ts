@@ -1,6 +1,7 @@
 import { DEFAULT_AUDIT_PAGE, MAX_AUDIT_PAGE } from '../../store/audit.js';
 import { CoordinatorError } from '../../store/errors.js';
 import { requireTenant } from '../auth.js';
+import { streamChanges } from '../live-stream.js';
 import { pageQuery } from '../page-query.js';
 import { readJson } from '../request-body.js';
 import type { Route } from '../router.js';
@@ -43,6 +44,16 @@ export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Ro
         const id = readSessionId(ctx.req);
         if (id !== undefined) sessions.delete(id);
         return { headers: { 'set-cookie': clearedSessionCookie(ctx.req) }, json: { signedOut: true } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/live',
+      async handle(ctx) {
+        const tenant = requireTenant(await ctx.principal());
+        const [unknown] = new URL(ctx.req.url ?? '/', 'http://localhost').searchParams.keys();
+        if (unknown !== undefined) throw new CoordinatorError('invalid-request', `${unknown}: unknown query parameter (expected none)`);
+        return { stream: (res) => streamChanges(ctx.req, res, store.changes, tenant) };
       },
     },
     {
