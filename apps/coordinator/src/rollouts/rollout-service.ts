@@ -162,10 +162,7 @@ export class RolloutService {
       const row = await queries.rolloutRow(tx, id, true);
       const deviceIds = await queries.retryFailedTargets(tx, id);
       if (deviceIds.length > 0) {
-        const deliver: string[] = [];
-        for (const deviceId of deviceIds) {
-          if ((await queries.rolloutsOfDevice(tx, deviceId))[0]?.rolloutId === id) deliver.push(deviceId);
-        }
+        const deliver = await queries.devicesNewestIn(tx, id, deviceIds);
         if (row.state === 'active' && deliver.length > 0) {
           notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds: deliver } });
         }

@@ -174,6 +174,22 @@ export function rolloutsOfDevice(tx: Tx, deviceId: string): Promise<{ rolloutId:
     .orderBy(sql`${t.bundles.sequence} desc`);
 }
 
+/**
+ * Of `deviceIds`, those for which `rolloutId` is the rollout of the newest bundle targeting them
+ * (what `rolloutsOfDevice` puts first): one query for all of them, however many a retry names.
+ */
+export async function devicesNewestIn(tx: Tx, rolloutId: string, deviceIds: string[]): Promise<string[]> {
+  if (deviceIds.length === 0) return [];
+  const rows = await tx
+    .selectDistinctOn([t.rolloutTargets.deviceId], { deviceId: t.rolloutTargets.deviceId, rolloutId: t.rollouts.id })
+    .from(t.rolloutTargets)
+    .innerJoin(t.rollouts, eq(t.rollouts.id, t.rolloutTargets.rolloutId))
+    .innerJoin(t.bundles, and(eq(t.bundles.tenantId, t.rollouts.tenantId), eq(t.bundles.id, t.rollouts.bundleId)))
+    .where(inArray(t.rolloutTargets.deviceId, deviceIds))
+    .orderBy(t.rolloutTargets.deviceId, sql`${t.bundles.sequence} desc`);
+  return rows.filter((row) => row.rolloutId === rolloutId).map((row) => row.deviceId);
+}
+
 /** Every undecided target of every active rollout, across tenants (admin scope), one row per rollout. */
 export function pendingTargetsOfActiveRollouts(tx: Tx) {
   return tx
