@@ -62,7 +62,7 @@ describe('the plan carried under the write lock', () => {
     const writer = openForWriting(db, 1000);
     const execution = (() => {
       try {
-        return executeChange(writer, { options: options(db), prepared: planned.prepared!, plan: planned.plan!, sizesBefore: {}, started: performance.now() });
+        return executeChange(writer, { options: options(db), prepared: planned.prepared!, plan: planned.plan!, started: performance.now() });
       } finally {
         writer.close();
       }

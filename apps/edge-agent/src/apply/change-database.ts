@@ -46,11 +46,10 @@ export async function changeDatabase(options: ChangeOptions): Promise<ChangeResu
     checkWritable(options.dbPath, options.backup?.dir ?? null);
     const db = openForWriting(options.dbPath, options.lockTimeoutMs);
     try {
-      const { sizesBefore, refusal } = precheckChange(db, plan, options);
-      known = { ...known, sizesBefore };
-      if (refusal || !sizesBefore) return finish(known, refusal);
+      const refusal = precheckChange(db, plan, options);
+      if (refusal) return finish(known, refusal);
       if (options.backup) known = { ...known, backup: await backupDatabase(db, options.dbPath, options.backup.dir, options.backup.keep) };
-      const execution = executeChange(db, { options, prepared, plan, sizesBefore, started });
+      const execution = executeChange(db, { options, prepared, plan, started });
       return finish({ ...known, execution }, execution.error);
     } finally {
       db.close();

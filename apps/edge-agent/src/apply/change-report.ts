@@ -1,4 +1,4 @@
-import type { Manifest, StatisticsReport } from '@godwit/migration-bundle';
+import type { Manifest, RevisionRunReport, StatisticsReport } from '@godwit/migration-bundle';
 import type { AgentError } from '../errors.js';
 import { revisionLabel, type AgentState } from '../state/agent-state.js';
 import type { Execution } from './execute-change.js';
@@ -10,7 +10,8 @@ export interface StepReport {
   revision: string;
   direction: 'up' | 'down';
   durationMs: number;
-  rebuilt: { table: string; rowsCopied: number }[];
+  /** Each rebuild: rows copied, and bytes of the table with its indexes before and right after it. */
+  rebuilt: RevisionRunReport['rebuilt'];
   /** Planner statistics carried over and analysed; null when the database has none. */
   statistics: StatisticsReport | null;
   /** Set when the revision ran coalesced with others (all their ids); the last of them reports the work. */
@@ -35,7 +36,10 @@ export interface ChangeReport {
   steps: StepReport[];
   /** How many times each table was copied by a rebuild (once per table when revisions coalesced). */
   copies: Record<string, number>;
-  /** Bytes per table touched by the plan (with its indexes), before and after. */
+  /**
+   * Bytes of each table a rebuild copied, with its indexes: before, and after (once the change
+   * committed), as counted by the rebuilds themselves.
+   */
   sizesBefore: Record<string, number>;
   sizesAfter: Record<string, number>;
   backup: string | null;
@@ -55,7 +59,6 @@ export interface ReportInputs {
   state?: AgentState;
   /** Absent when the read-only checks refused. */
   prepared?: PreparedChange;
-  sizesBefore?: Record<string, number> | null;
   backup?: string | null;
   /** What ran (or, for a preview, what would). */
   execution?: Omit<Execution, 'error'>;
@@ -79,7 +82,7 @@ export function assembleReport(inputs: ReportInputs): ChangeReport {
     drift: prepared?.schema.diff ?? null,
     steps: execution?.steps ?? [],
     copies: execution?.copies ?? {},
-    sizesBefore: inputs.sizesBefore ?? {},
+    sizesBefore: execution?.sizesBefore ?? {},
     sizesAfter: execution?.sizesAfter ?? {},
     backup: inputs.backup ?? null,
     rehearsal: false,

@@ -1,6 +1,6 @@
 import { MigrationError, runMigration, signedSql, type RevisionRunReport, type StatisticsReport } from '@godwit/migration-bundle';
 import type { Db } from '../db/open-database.js';
-import { tableExists, tableSizes } from '../db/table-sizes.js';
+import { tableExists } from '../db/table-sizes.js';
 import type { AgentError } from '../errors.js';
 import { revisionLabel } from '../state/agent-state.js';
 import { readState } from '../state/read-state.js';
@@ -17,7 +17,6 @@ export interface ExecuteInputs {
   options: ChangeOptions;
   prepared: PreparedChange;
   plan: ChangePlan;
-  sizesBefore: Record<string, number>;
   /** When the command started (performance.now()): the apply log's durations count from there. */
   started: number;
 }
@@ -31,6 +30,8 @@ export interface Execution {
   heads: string[];
   steps: StepReport[];
   copies: Record<string, number>;
+  /** Bytes of each rebuilt table with its indexes: before its first rebuild, and now (after its last). */
+  sizesBefore: Record<string, number>;
   sizesAfter: Record<string, number>;
   error: AgentError | null;
 }
@@ -40,6 +41,7 @@ interface Unit {
   revisions: string[];
   heads: string[];
   reports: RevisionRunReport[];
+  sizesBefore: Record<string, number>;
   sizesAfter: Record<string, number>;
 }
 
@@ -93,9 +95,9 @@ export function executeChange(db: Db, inputs: ExecuteInputs): Execution {
           bundle: { id: manifest.bundleId, sequence: Math.max(manifest.sequence, prepared.state.bundleSequence ?? manifest.sequence) },
           now: Date.now(),
         });
-        const sizesAfter = tableSizes(tx, plan.touched.filter((table) => tableExists(tx, table)));
-        appendApplyLog(tx, log({ revisions: revisionIds, from, to: heads, outcome: 'applied', rowsCopied: rowsCopiedBy(unitReports), sizesAfter, statistics: mergeStatistics(unitReports) }));
-        units.push({ revisions: revisionIds, heads, reports: unitReports, sizesAfter });
+        const { sizesBefore, sizesAfter } = rebuildSizes(tx, unitReports, units.at(-1)?.sizesAfter ?? {});
+        appendApplyLog(tx, log({ revisions: revisionIds, from, to: heads, outcome: 'applied', rowsCopied: rowsCopiedBy(unitReports), sizesBefore, sizesAfter, statistics: mergeStatistics(unitReports) }));
+        units.push({ revisions: revisionIds, heads, reports: unitReports, sizesBefore, sizesAfter });
       },
     });
     return { ...resultOf(units), outcome: 'applied', revisions: steps.map((s) => s.revision), steps: reports.map(stepReport), copies: copiesOf(reports), error: null };
@@ -128,9 +130,27 @@ export function executeChange(db: Db, inputs: ExecuteInputs): Execution {
   }
 }
 
-function resultOf(units: Unit[]): Pick<Execution, 'heads' | 'sizesAfter'> {
+function resultOf(units: Unit[]): Pick<Execution, 'heads' | 'sizesBefore' | 'sizesAfter'> {
   const last = units.at(-1);
-  return { heads: last?.heads ?? [], sizesAfter: last?.sizesAfter ?? {} };
+  // The first transaction that rebuilt a table saw it before any of them.
+  const sizesBefore = Object.assign({}, ...units.map((unit) => unit.sizesBefore).reverse()) as Record<string, number>;
+  return { heads: last?.heads ?? [], sizesBefore, sizesAfter: last?.sizesAfter ?? {} };
+}
+
+/**
+ * One transaction's table sizes, from what its rebuilds counted (no table is walked): each rebuilt
+ * table before its first rebuild; after, with what earlier transactions of this change measured,
+ * those tables that still exist under that name.
+ */
+function rebuildSizes(tx: Db, reports: RevisionRunReport[], earlierAfter: Record<string, number>): Pick<Unit, 'sizesBefore' | 'sizesAfter'> {
+  const sizesBefore: Record<string, number> = {};
+  const sizesAfter: Record<string, number> = { ...earlierAfter };
+  for (const copy of reports.flatMap((r) => r.rebuilt)) {
+    sizesBefore[copy.table] ??= copy.bytesBefore;
+    sizesAfter[copy.table] = copy.bytesAfter;
+  }
+  for (const table of Object.keys(sizesAfter)) if (!tableExists(tx, table)) delete sizesAfter[table];
+  return { sizesBefore, sizesAfter };
 }
 
 interface LogFields {
@@ -139,6 +159,7 @@ interface LogFields {
   to: readonly string[];
   outcome: string;
   rowsCopied: Record<string, number>;
+  sizesBefore?: Record<string, number>;
   sizesAfter?: Record<string, number>;
   statistics?: StatisticsReport | null;
   error?: string;
@@ -158,7 +179,7 @@ function logEntry(options: ChangeOptions, inputs: ExecuteInputs, drift: string |
     startedAt,
     durationMs: Math.round(performance.now() - inputs.started),
     rowsCopied: JSON.stringify(fields.rowsCopied),
-    sizesBefore: JSON.stringify(inputs.sizesBefore),
+    sizesBefore: JSON.stringify(fields.sizesBefore ?? {}),
     sizesAfter: fields.sizesAfter ? JSON.stringify(fields.sizesAfter) : null,
     outcome: fields.outcome,
     error: fields.error ?? null,

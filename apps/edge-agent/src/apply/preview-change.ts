@@ -49,6 +49,7 @@ export function previewChange(options: ChangeOptions): ChangePreview {
     heads: change.toHeads,
     steps: [],
     copies: copiesPerTable(revisions.flatMap((r) => r.rebuilt.map((t) => t.table))),
+    sizesBefore: {},
     sizesAfter: {},
   };
   const report = assembleReport({ ...reportFacts(options), ...read, execution, durationMs: 0, error: null });

@@ -48,6 +48,8 @@ async function barProgress(io: CommandIO): Promise<ProgressDisplay> {
         bar.start(p.rowsTotal, 0, { rate: 0 });
       }
       const seconds = (performance.now() - startedAt) / 1000;
+      // The total is an estimate until the copy's last event (see the engine's ProgressEvent).
+      if (bar && bar.getTotal() !== p.rowsTotal) bar.setTotal(p.rowsTotal);
       bar?.update(p.rowsCopied, { rate: seconds > 0 ? Math.round(p.rowsCopied / seconds) : 0 });
       if (p.rowsCopied >= p.rowsTotal && bar) {
         stop();

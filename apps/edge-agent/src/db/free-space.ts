@@ -21,6 +21,12 @@ const MARGIN_BYTES = 1024 * 1024;
  * its own filesystem if it has one.
  */
 export function checkFreeSpace(needs: SpaceNeeds): void {
+  const shortfall = spaceShortfall(needs);
+  if (shortfall) throw shortfall;
+}
+
+/** checkFreeSpace's refusal, returned: null when the change fits. */
+export function spaceShortfall(needs: SpaceNeeds): AgentError | null {
   const dbDir = dirname(needs.dbPath);
   const perDevice = new Map<number, { dir: string; bytes: number }>();
   const add = (wanted: string, bytes: number) => {
@@ -36,13 +42,14 @@ export function checkFreeSpace(needs: SpaceNeeds): void {
     const fs = statfsSync(dir);
     const available = fs.bavail * fs.bsize;
     if (available < bytes) {
-      throw new AgentError(
+      return new AgentError(
         'disk-space',
         `not enough free space in ${dir}: the upgrade needs about ${megabytes(bytes)} and ${megabytes(available)} are free; ` +
           'free some space (or pass --backup-dir on another disk) and retry',
       );
     }
   }
+  return null;
 }
 
 export function megabytes(bytes: number): string {

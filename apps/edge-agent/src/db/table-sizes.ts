@@ -20,6 +20,12 @@ export function databaseBytes(db: Db): number {
   return pageSize * pageCount;
 }
 
+/** Bytes of the database's pages in use (not on the free list): at least any of its tables' bytes. */
+export function usedBytes(db: Db): number {
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  return databaseBytes(db) - free * (db.pragma('page_size', { simple: true }) as number);
+}
+
 export function tableExists(db: Db, table: string): boolean {
   return db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE").get(table) !== undefined;
 }

@@ -56,7 +56,7 @@ describe('coalesced catch-up', () => {
       rev('c005', (op) => op.createIndex('readings_by_kind', 'readings', ['kind'])),
     ]);
     expect(reports.map((r) => r.revision)).toEqual(['c001', 'c002', 'c003', 'c004', 'c005']);
-    expect(reports.flatMap((r) => r.rebuilt)).toEqual([{ table: 'readings', rowsCopied: 2000 }]);
+    expect(reports.flatMap((r) => r.rebuilt)).toMatchObject([{ table: 'readings', rowsCopied: 2000 }]);
     expect(reports.every((r) => r.coalesced?.join() === 'c001,c002,c003,c004,c005')).toBe(true);
   });
 

@@ -6,11 +6,17 @@ import { copyRowsInRangeSql, foreignKeyCheckSql, rowidBoundsSql } from '../rende
 import { normalizeSql } from '../sqlite/tokenize.js';
 import { MigrationError } from './migration-error.js';
 import { PlannerStatistics, type StatisticsReport } from './planner-statistics.js';
+import { RebuildSizes } from './rebuild-sizes.js';
 
 export interface ProgressEvent {
   revision: string;
   table: string;
   rowsCopied: number;
+  /**
+   * Rows the copy will have taken: while it runs, estimated from the share of the rowid range
+   * copied so far (exact for a table without gaps in its rowids), always more than rowsCopied;
+   * exact in the copy's last event.
+   */
   rowsTotal: number;
 }
 
@@ -56,7 +62,11 @@ export interface RevisionRunReport {
   direction: 'up' | 'down';
   durationMs: number;
   statements: number;
-  rebuilt: { table: string; rowsCopied: number }[];
+  /**
+   * Each rebuild: rows copied, and the bytes of the table with its indexes before and right after
+   * it (counted from the pages the rebuild's statements allocate and free; equal to dbstat's).
+   */
+  rebuilt: { table: string; rowsCopied: number; bytesBefore: number; bytesAfter: number }[];
   /** Planner statistics kept through the revision; null when the database has none. */
   statistics: StatisticsReport | null;
   /**
@@ -67,6 +77,8 @@ export interface RevisionRunReport {
 }
 
 const DEFAULT_CHUNK_ROWS = 50_000;
+/** Ranges a copy is cut into at most: rowids spread thinly over a wide range must not mean millions of empty ones. */
+const MAX_CHUNKS = 10_000n;
 
 /**
  * Plans the steps once, outside any transaction (a read-only connection will do), for runMigration
@@ -220,7 +232,8 @@ function runUnit(
   try {
     const plans = carried ? checkedCarriedPlan(db, carried, revision) : planUnderLock(db, steps, options);
     const statistics = PlannerStatistics.open(db);
-    for (const plan of plans) reports.push(...coalescedReports(runRevision(db, plan, options, statistics), plan.coalesced));
+    const sizes = new RebuildSizes(db);
+    for (const plan of plans) reports.push(...coalescedReports(runRevision(db, plan, options, statistics, sizes), plan.coalesced));
     checkForeignKeys(db, revision, tolerated);
     options.beforeCommit?.(db, steps.map((step) => step.revision), reports);
     const schemaVersion = readSchemaVersion(db);
@@ -257,18 +270,30 @@ function wrap(error: unknown, revision: string | undefined): MigrationError {
   return new MigrationError(fromSqlite ? 'statement-failed' : 'validation-failed', message, revision, undefined, error);
 }
 
-function runRevision(db: Database, plan: PlannedRevision, options: RunOptions, statistics: PlannerStatistics | null): RevisionRunReport {
+function runRevision(
+  db: Database,
+  plan: PlannedRevision,
+  options: RunOptions,
+  statistics: PlannerStatistics | null,
+  sizes: RebuildSizes,
+): RevisionRunReport {
   const started = performance.now();
   const rebuilt: RevisionRunReport['rebuilt'] = [];
+  let rowsCopied = 0;
   for (const statement of plan.statements) {
     try {
+      sizes.before(statement);
       if (statement.copy) {
         statistics?.beforeRebuild(statement.copy.table, statement.copy.recomputed);
-        rebuilt.push({ table: statement.copy.table, rowsCopied: runCopy(db, plan.revision, statement, options) });
+        rowsCopied = runCopy(db, plan.revision, statement, options);
       } else {
         db.exec(statement.sql);
       }
-      if (statement.rebuildDone) statistics?.afterRebuild(statement.rebuildDone);
+      sizes.after(statement);
+      if (statement.rebuildDone) {
+        rebuilt.push({ table: statement.rebuildDone, rowsCopied, ...sizes.finish(statement.rebuildDone) });
+        statistics?.afterRebuild(statement.rebuildDone);
+      }
       if (statement.rename) statistics?.afterRename(statement.rename.from, statement.rename.to);
     } catch (error) {
       throw new MigrationError(
@@ -310,28 +335,31 @@ function firstLine(sql: string): string {
   return line.length > 120 ? `${line.slice(0, 117)}...` : line;
 }
 
-/** A rebuild's row copy; with a progress listener it runs in rowid ranges inside the same transaction. */
+/**
+ * A rebuild's row copy; with a progress listener it runs in rowid ranges inside the same
+ * transaction. The ranges come from the lowest and highest rowid alone (two b-tree descents): a
+ * count(*) first would read a whole index, which the rebuild then drops.
+ */
 function runCopy(db: Database, revision: string, statement: PlannedStatement, options: RunOptions): number {
   const { table, rowid } = statement.copy!;
   if (!options.onProgress || !rowid) return db.prepare(statement.sql).run().changes;
-  const bounds = db
-    .prepare(rowidBoundsSql(table, rowid))
-    .safeIntegers(true)
-    .get() as { low: bigint | null; high: bigint | null; total: bigint };
-  const total = Number(bounds.total);
-  if (bounds.low === null || bounds.high === null) {
+  const { low, high } = db.prepare(rowidBoundsSql(table, rowid)).safeIntegers(true).get() as { low: bigint | null; high: bigint | null };
+  if (low === null || high === null) {
     options.onProgress({ revision, table, rowsCopied: 0, rowsTotal: 0 });
     return 0;
   }
-  const chunks = BigInt(Math.max(1, Math.ceil(total / (options.chunkRows ?? DEFAULT_CHUNK_ROWS))));
-  const span = bounds.high - bounds.low + 1n;
+  const span = high - low + 1n;
+  const chunkRows = BigInt(options.chunkRows ?? DEFAULT_CHUNK_ROWS);
+  const wanted = span / chunkRows + (span % chunkRows ? 1n : 0n);
+  const chunks = wanted < MAX_CHUNKS ? wanted : MAX_CHUNKS;
   const step = span / chunks + (span % chunks ? 1n : 0n);
   const copyRange = db.prepare(copyRowsInRangeSql(statement.sql, rowid));
   let copied = 0;
-  for (let from = bounds.low; from <= bounds.high; from += step) {
-    const to = from + step - 1n < bounds.high ? from + step - 1n : bounds.high;
+  for (let from = low; from <= high; from += step) {
+    const to = from + step - 1n < high ? from + step - 1n : high;
     copied += copyRange.run(from, to).changes;
-    options.onProgress({ revision, table, rowsCopied: copied, rowsTotal: total });
+    const rowsTotal = to === high ? copied : Math.max(copied + 1, Math.ceil((copied * Number(span)) / Number(to - low + 1n)));
+    options.onProgress({ revision, table, rowsCopied: copied, rowsTotal });
   }
   return copied;
 }

@@ -9,6 +9,8 @@ export interface PlannedStatement {
   copy?: { table: string; rowid: string | null; recomputed: string[] };
   /** The last statement of a rebuild of `table`: the new table has its indexes and triggers again. */
   rebuildDone?: string;
+  /** A rebuild's CREATE of the new table or DROP of the old one: the executor sizes both tables by the pages around them. */
+  rebuildStep?: 'create-new' | 'drop-old';
   /** A native table rename: what is kept about the table under its old name follows it. */
   rename?: { from: string; to: string };
 }

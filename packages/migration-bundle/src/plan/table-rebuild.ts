@@ -445,7 +445,7 @@ export class TableRebuild {
     }
     const said = commentLines(this.droppedWithColumns.map((line) => `dropped with column ${line}`));
     const statements: PlannedStatement[] = [
-      { sql: said + renderCreateTable(this.target, temp) },
+      { sql: said + renderCreateTable(this.target, temp), rebuildStep: 'create-new' },
       {
         sql: copyRowsSql(temp, table, insertColumns, selectExprs),
         copy: { table, rowid: this.original.withoutRowid ? null : this.rowidName(), recomputed: this.recomputedColumns() },
@@ -456,7 +456,7 @@ export class TableRebuild {
       statements.push(...carrySequenceSql(temp, table).map((sql) => ({ sql })));
     }
     statements.push(
-      { sql: dropTableSql(table) },
+      { sql: dropTableSql(table), rebuildStep: 'drop-old' },
       { sql: legacyAlterTableSql(true) },
       { sql: renameTableSql(temp, table) },
       { sql: legacyAlterTableSql(false) },
