@@ -2,7 +2,7 @@ import { isStorableText, MAX_TABLE_NAME_CHARS, MAX_TABLE_SIZES, type MigrationRe
 
 /**
  * What an upgrade did to the data, as a migration event carries it: the rows its rebuilds copied
- * (all tables together; omitted when unknown) and each touched table's bytes before and after, by
+ * (all tables together; omitted when unknown) and each rebuilt table's bytes before and after, by
  * table name, at most MAX_TABLE_SIZES of them (omitted when none was measured). A name the
  * protocol cannot carry (longer than MAX_TABLE_NAME_CHARS: SQLite has no limit) is left out.
  */
