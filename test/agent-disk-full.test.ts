@@ -1,9 +1,6 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agent, bundleFile, makeWorkspace, migrationsFolder, query, seedShop, sha256File, tableDigest, target, type Workspace } from '../apps/edge-agent/test-support/fixtures.js';
+import { agent, bundleFile, makeWorkspace, migrationsFolder, query, seedShop, sha256File, smallDisk, tableDigest, target, type Workspace } from '../apps/edge-agent/test-support/fixtures.js';
 
 /** Grows every order by 4 kB in a data migration: nothing a space estimate made from the plan can see. */
 const INFLATE = `export default {
@@ -20,39 +17,28 @@ const INFLATE = `export default {
 };
 `;
 
-function tryMount(dir: string, size: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const mountPoint = mkdtempSync(join(tmpdir(), 'agent-small-disk-'));
-const mounted = process.getuid?.() === 0 && tryMount(mountPoint, '16m');
+const disk = smallDisk('16m');
 let ws: Workspace;
 let bundle: string;
 let inflating: string;
 let db: string;
 
 beforeAll(async () => {
-  if (!mounted) return;
+  if (!disk.mounted) return;
   ws = makeWorkspace();
   bundle = await bundleFile(ws, 'shop.mbundle', migrationsFolder(ws, 'migrations'), { sequence: 1 });
   inflating = await bundleFile(ws, 'inflate.mbundle', migrationsFolder(ws, 'inflate', { '0004_receipts.mjs': INFLATE }), { sequence: 2 });
-  db = join(mountPoint, 'device.db');
+  db = join(disk.dir, 'device.db');
   expect(agent(['upgrade', 'shop_0001', ...target(ws, db, bundle), '--no-backup']).code).toBe(0);
   seedShop(db, 100_000);
 });
 
 afterAll(() => {
-  if (mounted) execFileSync('umount', [mountPoint]);
-  rmSync(mountPoint, { recursive: true, force: true });
+  disk.remove();
   ws?.cleanup();
 });
 
-describe.skipIf(!mounted)('a disk too small for the upgrade (16 MB tmpfs)', () => {
+describe.skipIf(!disk.mounted)('a disk too small for the upgrade (16 MB tmpfs)', () => {
   it('is refused up front (exit 6) when the estimate does not fit, the file untouched', () => {
     const before = sha256File(db);
     const run = agent(['upgrade', ...target(ws, db, bundle), '--json']);

@@ -3,13 +3,11 @@
  * rebuilt table with its indexes, though no table is walked; and the free-space check still passes
  * an upgrade whose rebuilt tables fit where the whole database would not.
  */
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, statfsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { agent, bundleFile, makeWorkspace, migrationsFolder, query, seedShop, target, type Workspace } from '../apps/edge-agent/test-support/fixtures.js';
+import { agent, bundleFile, makeWorkspace, migrationsFolder, query, seedShop, smallDisk, target, type Workspace } from '../apps/edge-agent/test-support/fixtures.js';
 
 let ws: Workspace;
 let bundle: string;
@@ -64,33 +62,20 @@ describe('table sizes of an upgrade', () => {
   });
 });
 
-function tryMount(dir: string, size: string): boolean {
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const disk = smallDisk('16m');
+afterAll(() => disk.remove());
 
-const mountPoint = mkdtempSync(join(tmpdir(), 'agent-sizes-disk-'));
-const mounted = process.getuid?.() === 0 && tryMount(mountPoint, '16m');
-afterAll(() => {
-  if (mounted) execFileSync('umount', [mountPoint]);
-  rmSync(mountPoint, { recursive: true, force: true });
-});
-
-describe.skipIf(!mounted)('free space on a 16 MB disk', () => {
+describe.skipIf(!disk.mounted)('free space on a 16 MB disk', () => {
   it('passes an upgrade whose rebuilt table fits twice over though the whole database would not', () => {
-    const db = join(mountPoint, 'device.db');
+    const db = join(disk.dir, 'device.db');
     shopAt0001(db, 5_000);
     // customers, which the upgrade alters in place, fills most of the disk.
     const writer = new Database(db);
     writer.exec("UPDATE customers SET name = name || printf('%.*c', 25000, 'n')");
     writer.close();
-    const used = Number(execFileSync('stat', ['-c', '%s', db], { encoding: 'utf8' }));
-    const free = Number(execFileSync('df', ['-B1', '--output=avail', mountPoint], { encoding: 'utf8' }).split('\n')[1]);
-    expect(2 * used).toBeGreaterThan(free);
+    const { bavail, bsize } = statfsSync(disk.dir);
+    const free = bavail * bsize;
+    expect(2 * statSync(db).size).toBeGreaterThan(free);
     expect(2 * dbstatBytes(db, 'orders') + 1024 * 1024).toBeLessThan(free);
     const run = agent(['upgrade', ...target(ws, db, bundle), '--no-backup', '--json']);
     expect(run.code, run.stderr).toBe(0);

@@ -2,7 +2,7 @@
  * Builds what the agent's process-level tests need, by code: keys, migrations folders, signed
  * bundles, seeded databases, and a way to run the built CLI as a real process.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, type KeyObject } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -167,4 +167,26 @@ export function exec(path: string, sql: string): void {
   } finally {
     db.close();
   }
+}
+
+/** A tmpfs of `size` (e.g. '16m') on a new temporary folder; `mounted` is false where this user cannot mount one. */
+export function smallDisk(size: string): { dir: string; mounted: boolean; remove(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'agent-small-disk-'));
+  let mounted = false;
+  if (process.getuid?.() === 0) {
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { stdio: 'ignore' });
+      mounted = true;
+    } catch {
+      mounted = false;
+    }
+  }
+  return {
+    dir,
+    mounted,
+    remove: () => {
+      if (mounted) execFileSync('umount', [dir]);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
