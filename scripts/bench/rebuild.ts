@@ -241,7 +241,7 @@ async function main() {
     '',
     `A file database with a table of ${SIZES.map((r) => r.toLocaleString('en')).join(' and ')} rows and two secondary indexes; one revision (NOT NULL + CHECK on a column) rebuilds it.`,
     `"raw" runs the bundle's signed 12-step SQL directly through better-sqlite3 in one transaction (foreign_keys off, synchronous=FULL, foreign_key_check), in its own Node process.`,
-    `"agent" is \`edge-agent upgrade --no-backup --json\` with every default check: verification, rollback and history checks, drift check, one plan carried under the write lock (schema_version re-checked), lock probe, quick_check of touched tables that are not rebuilt, free-space estimate, fingerprint validation before COMMIT, bookkeeping and apply log.`,
+    `"agent" is \`edge-agent upgrade --no-backup --json\` with every default check: verification, rollback and history checks, drift check, one plan carried under the write lock (schema_version re-checked), lock probe, quick_check of touched tables that are not rebuilt, free-space check, fingerprint validation before COMMIT, bookkeeping and apply log with the rebuilt table's sizes before and after (counted by the rebuild), progress events per 50,000-row range.`,
     ...(BASELINE_AGENT ? [`"baseline" is the same command from an earlier build (a copy of it, run in the same rotation as the other two).`] : []),
     '',
     '| measure | figure | target |',
