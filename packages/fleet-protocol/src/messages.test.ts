@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { pack } from 'msgpackr';
 import { readSchema } from '@godwit/migration-bundle';
-import { decodeAck, decodePresence, decodeReport, encodeAck, encodeNextReport, encodePresence, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, validateReport, type StateReport } from './messages.js';
+import { decodeAck, decodeCommand, decodePresence, decodeReport, encodeAck, encodeCommand, encodeNextReport, encodePresence, encodeReport, MAX_REPORT_BYTES, PROTOCOL_VERSION, validateReport, type StateReport } from './messages.js';
 import { ProtocolError } from './protocol-error.js';
 
 const report: StateReport = {
@@ -106,5 +106,36 @@ describe('report protocol', () => {
     expect(code(bytes)).toBe('invalid');
     bytes.set([0x41, 0xc3, 0xa9, 0x42], at); // é
     expect(code(bytes)).toBeUndefined();
+  });
+});
+
+describe('command protocol', () => {
+  const retry = { v: PROTOCOL_VERSION, command: 'retry', id: 'r1:1733200000000', bundle: 'ab'.repeat(32) } as const;
+  const codeOf = (bytes: Uint8Array) => {
+    try {
+      decodeCommand(bytes);
+      return undefined;
+    } catch (error) {
+      return (error as ProtocolError).code;
+    }
+  };
+
+  it('round-trips a retry', () => {
+    expect(decodeCommand(encodeCommand(retry))).toEqual(retry);
+  });
+
+  it('refuses a command that does not fit: unknown kinds and fields, a bad bundle hash, a NUL or oversized id, not UTF-8 (a lone surrogate cannot be encoded: it is not UTF-8)', () => {
+    expect(codeOf(pack({ ...retry, command: 'wipe' }))).toBe('invalid');
+    expect(codeOf(pack({ ...retry, extra: true }))).toBe('invalid');
+    expect(codeOf(pack({ ...retry, v: 2 }))).toBe('invalid');
+    expect(codeOf(pack({ ...retry, bundle: 'AB'.repeat(32) }))).toBe('invalid');
+    expect(codeOf(pack({ ...retry, id: '' }))).toBe('invalid');
+    expect(codeOf(pack({ ...retry, id: 'a\u0000b' }))).toBe('invalid');
+    expect(codeOf(pack({ ...retry, id: 'x'.repeat(129) }))).toBe('invalid');
+    expect(codeOf(Buffer.alloc(2000, 0x90))).toBe('too-large');
+    expect(codeOf(pack('retry'))).toBe('invalid');
+    const bytes = Buffer.from(pack({ ...retry, id: 'XYZW' }));
+    bytes.set([0x41, 0xed, 0xa0, 0x80], bytes.indexOf('XYZW'));
+    expect(codeOf(bytes)).toBe('invalid');
   });
 });

@@ -89,6 +89,22 @@ export interface Ack {
   counter: number;
 }
 
+/**
+ * Coordinator → device on its `cmd` topic (QoS 1, not retained). `retry`: an operator retried the
+ * device's failed rollout; the device forgets that it handled the bundle with these bytes (SHA-256)
+ * and takes its retained bundle topic again, unless it is already at that bundle. `id` names the
+ * retry, so a QoS 1 redelivery of the same command is acted on once.
+ */
+export interface Command {
+  v: typeof PROTOCOL_VERSION;
+  command: 'retry';
+  id: string;
+  bundle: string;
+}
+
+/** The longest command id. */
+export const MAX_COMMAND_ID_CHARS = 128;
+
 // Plain structures only: no record extension, so any msgpack encoder on a device can talk to us.
 const packr = new Packr({ useRecords: false, mapsAsObjects: true, int64AsType: 'number' });
 
@@ -158,6 +174,23 @@ export function decodeAck(bytes: Uint8Array): Ack {
   onlyKeys(o, ['v', 'counter'], 'ack');
   if (o.v !== PROTOCOL_VERSION) throw new ProtocolError('invalid', `ack: unsupported version ${String(o.v)}`);
   return { v: PROTOCOL_VERSION, counter: counter(o.counter, 'ack.counter') };
+}
+
+export function encodeCommand(command: Command): Buffer {
+  return packr.pack(command);
+}
+
+/** Validates a command; an unknown `command` is refused like any other field that does not fit. */
+export function decodeCommand(bytes: Uint8Array): Command {
+  if (bytes.byteLength > 1024) throw new ProtocolError('too-large', `command of ${bytes.byteLength} bytes`);
+  if (!msgpackStringsAreUtf8(bytes)) throw new ProtocolError('invalid', 'command: a string that is not UTF-8');
+  const o = record(unpack(bytes), 'command');
+  onlyKeys(o, ['v', 'command', 'id', 'bundle'], 'command');
+  if (o.v !== PROTOCOL_VERSION) throw new ProtocolError('invalid', `command: unsupported version ${String(o.v)}`);
+  if (o.command !== 'retry') throw new ProtocolError('invalid', `command: unknown command ${JSON.stringify(String(o.command)).slice(0, 80)}`);
+  const id = text(o.id, MAX_COMMAND_ID_CHARS, 'command.id');
+  if (id === '' || firstUnstorableString(id, 'command.id')) throw new ProtocolError('invalid', 'command.id: empty, or a NUL character or a lone surrogate');
+  return { v: PROTOCOL_VERSION, command: 'retry', id, bundle: fingerprint(o.bundle, 'command.bundle') };
 }
 
 function unpack(bytes: Uint8Array): unknown {

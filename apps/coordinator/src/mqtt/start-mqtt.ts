@@ -13,7 +13,7 @@ import { isIPv6 } from 'node:net';
 import { createIngest } from '../ingest/ingest.js';
 import { startEmbeddedBroker } from './embedded-broker.js';
 import { connectExternalBroker, type DynsecMode } from './external-broker.js';
-import { deviceTopic, decodePresence, ProtocolError } from '@godwit/fleet-protocol';
+import { deviceTopic, decodePresence, encodeCommand, ProtocolError, type Command } from '@godwit/fleet-protocol';
 import type { DeviceAccess } from './device-access.js';
 import type { IngestMetrics, IngestStore, PresenceStore } from '../ingest/store-port.js';
 import { PresenceRecorder } from './presence-recorder.js';
@@ -53,6 +53,8 @@ export interface MqttService {
   /** Keeps the broker in step with the device table; a no-op where the broker asks the store (embedded) or is configured by hand. */
   access: DeviceAccess;
   deliver(delivery: BundleDelivery): Promise<void>;
+  /** A command on each device's `cmd` topic (QoS 1, not retained: a persistent session keeps it for a device offline). */
+  command(command: { tenantId: string; deviceIds: string[]; message: Command }): Promise<void>;
   /** Clears the retained bundle of devices that have not fetched it yet (a paused rollout). */
   withdraw(withdrawal: { tenantId: string; deviceIds: string[] }): Promise<void>;
   /** Writes and confirms every report received so far. */
@@ -83,6 +85,11 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
     await Promise.all(deviceIds.map((deviceId) => publish(deviceTopic(tenantId, deviceId, 'bundle'), Buffer.alloc(0), true)));
   };
 
+  const commandWith = async ({ tenantId, deviceIds, message }: { tenantId: string; deviceIds: string[]; message: Command }) => {
+    const payload = encodeCommand(message);
+    await Promise.all(deviceIds.map((deviceId) => publish(deviceTopic(tenantId, deviceId, 'cmd'), payload, false)));
+  };
+
   const presence = new PresenceRecorder(options.store, onError);
   const drain = async () => {
     await ingest.drain();
@@ -91,6 +98,7 @@ export async function startMqtt(options: StartMqttOptions): Promise<MqttService>
   // What both brokers' services do alike; only how to reach and close the broker differs.
   const shared = (broker: { close(): Promise<void> }) => ({
     deliver: deliverWith,
+    command: commandWith,
     withdraw: withdrawWith,
     drain,
     async close() {

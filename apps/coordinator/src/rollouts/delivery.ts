@@ -6,6 +6,8 @@ export interface TargetsAdded {
   bundleId: string;
   channel: string;
   deviceIds: string[];
+  /** An operator's retry: the devices may have handled these bytes already, and are told to take them again. */
+  retry?: boolean;
 }
 
 export interface RolloutStateChanged {
@@ -16,6 +18,8 @@ export interface RolloutStateChanged {
   reason: string | null;
   /** Targets that have not reported a result yet: withdrawn on pause, delivered again on resume. */
   pendingDeviceIds: string[];
+  /** Those of them an operator retried: on resume they are told to take bytes they may have handled already. */
+  retriedDeviceIds: string[];
 }
 
 /**

@@ -138,7 +138,7 @@ describe.each(testDrivers())('rollouts on %s', (driver) => {
     await expect(store.rollouts.status(tenant, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'not-found' });
     await expect(store.rollouts.status(tenant, 'nope')).rejects.toMatchObject({ code: 'not-found' });
   });
-  it('a retry hands the bundle again only to devices no newer rollout targets, whose one retained bundle it would replace', async () => {
+  it('a retry hands the bundle again, marked as a retry, only to devices no newer rollout targets, whose one retained bundle it would replace', async () => {
     await channel('re', 2, (i) => ({ site: i === 1 ? 'north' : 'south' }));
     const older = await store.rollouts.publish(tenant, { bundleId: await upload(['re_0001']), channel: 're', targeting: { percent: 100 }, failureThresholdPercent: 100 });
     for (const deviceId of ['re-0', 're-1']) {
@@ -154,6 +154,12 @@ describe.each(testDrivers())('rollouts on %s', (driver) => {
 
     const retried = await store.rollouts.retry(tenant, older.id);
     expect(retried).toMatchObject({ failed: 0, pending: 2 });
-    expect(delivery.targets.map((t) => [t.rolloutId, t.deviceIds])).toEqual([[older.id, ['re-0']]]);
+    expect(delivery.targets.map((t) => [t.rolloutId, t.deviceIds, t.retry])).toEqual([[older.id, ['re-0'], true]]);
+    // Paused and resumed before they report: both are still named as retried, to be told again.
+    await store.rollouts.pause(tenant, older.id);
+    await store.rollouts.resume(tenant, older.id);
+    const resumed = delivery.states.filter((s) => s.rolloutId === older.id).at(-1)!;
+    expect(resumed.state).toBe('active');
+    expect(resumed.retriedDeviceIds.sort()).toEqual(['re-0', 're-1']);
   });
 });

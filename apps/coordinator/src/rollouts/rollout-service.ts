@@ -164,7 +164,7 @@ export class RolloutService {
       if (deviceIds.length > 0) {
         const deliver = await queries.devicesNewestIn(tx, id, deviceIds);
         if (row.state === 'active' && deliver.length > 0) {
-          notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds: deliver } });
+          notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds: deliver, retry: true } });
         }
         await recordAudit(tx, tenantId, actor, 'retried', `rollout ${id}`, { devices: deviceIds });
       }
@@ -251,7 +251,7 @@ export class RolloutService {
     await queries.setState(tx, row.id, state, reason);
     notices.push({
       kind: 'state',
-      event: { tenantId: row.tenantId, rolloutId: row.id, bundleId: row.bundleId, state, reason, pendingDeviceIds: await queries.pendingDeviceIds(tx, row.id) },
+      event: { tenantId: row.tenantId, rolloutId: row.id, bundleId: row.bundleId, state, reason, ...(await queries.pendingTargets(tx, row.id)) },
     });
   }
 }

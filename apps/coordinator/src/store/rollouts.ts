@@ -99,12 +99,13 @@ export async function insertTargets(tx: Tx, tenantId: string, rolloutId: string,
   await tx.insert(t.rolloutTargets).values(deviceIds.map((deviceId) => ({ tenantId, rolloutId, deviceId })));
 }
 
-export async function pendingDeviceIds(tx: Tx, rolloutId: string): Promise<string[]> {
+/** A rollout's undecided targets, and which of them an operator retried. */
+export async function pendingTargets(tx: Tx, rolloutId: string): Promise<{ pendingDeviceIds: string[]; retriedDeviceIds: string[] }> {
   const rows = await tx
-    .select({ deviceId: t.rolloutTargets.deviceId })
+    .select({ deviceId: t.rolloutTargets.deviceId, retriedAt: t.rolloutTargets.retriedAt })
     .from(t.rolloutTargets)
     .where(and(eq(t.rolloutTargets.rolloutId, rolloutId), eq(t.rolloutTargets.status, 'pending')));
-  return rows.map((row) => row.deviceId);
+  return { pendingDeviceIds: rows.map((row) => row.deviceId), retriedDeviceIds: rows.filter((row) => row.retriedAt !== null).map((row) => row.deviceId) };
 }
 
 /** A rollout's targets in the order they were added (ties by device id), with the device's newest report time. */

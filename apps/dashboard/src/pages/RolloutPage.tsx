@@ -7,7 +7,7 @@ import { reachText, timeText } from '../format.ts';
 
 const COUNTS = ['pending', 'applying', 'succeeded', 'failed', 'paused'] as const;
 const RETRY_EFFECT =
-  'Retrying sets the failed targets back to pending and hands them the bundle again (a paused rollout does so when it resumes); their failures stop counting against the failure threshold. An agent that already tried these exact bytes tries them again at its next start, since the bundle stays in its bundles folder.';
+  'Retrying sets the failed targets back to pending and hands them the bundle again (a paused rollout does so when it resumes); their failures stop counting against the failure threshold. Each retried device is told to take the bundle again, so a running agent tries it at once.';
 
 /** Why the rollout is paused, with the numbers when the failure threshold paused it. */
 function pauseReasonText(rollout: Rollout): string {

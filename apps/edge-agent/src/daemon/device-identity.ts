@@ -6,13 +6,13 @@ export interface DeviceIdentity {
   username: string;
   tenantId: string;
   deviceId: string;
-  topics: { state: string; presence: string; ack: string; bundle: string };
+  topics: { state: string; presence: string; ack: string; bundle: string; cmd: string };
 }
 
 /**
  * The coordinator registers a device under the MQTT username `<tenant>:<device>` (the tenant's
  * UUID, then the device id; a device id may itself hold ':'), so the username alone names the
- * device's topics: `godwit/<tenant>/devices/<device>/{state,presence,ack,bundle}`.
+ * device's topics: `godwit/<tenant>/devices/<device>/{state,presence,ack,bundle,cmd}`.
  */
 export function deviceIdentity(username: string): DeviceIdentity {
   const colon = username.indexOf(':');
@@ -30,6 +30,7 @@ export function deviceIdentity(username: string): DeviceIdentity {
       presence: deviceTopic(tenantId, deviceId, 'presence'),
       ack: deviceTopic(tenantId, deviceId, 'ack'),
       bundle: deviceTopic(tenantId, deviceId, 'bundle'),
+      cmd: deviceTopic(tenantId, deviceId, 'cmd'),
     },
   };
 }

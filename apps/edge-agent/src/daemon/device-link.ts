@@ -10,8 +10,9 @@ export interface LinkOptions {
   device: DeviceIdentity;
   ledger: DeviceLedger;
   log: Logger;
-  /** Bundle deliveries (the daemon). Without it only acks are subscribed to (`run --once`). */
+  /** Bundle deliveries and commands (the daemon). Without them only acks are subscribed to (`run --once`). */
   onBundle?: (payload: Buffer) => void;
+  onCommand?: (payload: Buffer) => void;
   /** True while a migration runs: the report then carries the last recorded state. */
   applying?: () => boolean;
   onConfirmed?: () => void;
@@ -19,7 +20,7 @@ export interface LinkOptions {
 
 /** The device's MQTT session and its reporter, wired together: a report on every connect, acks to the outbox. */
 export function linkDevice(options: LinkOptions): { session: MqttSession; reporter: Reporter } {
-  const { settings, device, ledger, log, onBundle } = options;
+  const { settings, device, ledger, log, onBundle, onCommand } = options;
   const session = new MqttSession(
     {
       url: settings.mqtt.url,
@@ -29,14 +30,15 @@ export function linkDevice(options: LinkOptions): { session: MqttSession; report
       keepaliveSeconds: settings.mqtt.keepaliveSeconds,
       maxMessageBytes: settings.maxBundleBytes,
       reconnect: settings.reconnect,
-      subscriptions: onBundle ? [device.topics.ack, device.topics.bundle] : [device.topics.ack],
+      subscriptions: onBundle ? [device.topics.ack, device.topics.bundle, device.topics.cmd] : [device.topics.ack],
     },
     {
       connected: () => reporter.refreshAndSend(),
-      // The persistent session may hold the daemon's bundle subscription even under --once: ignored there.
+      // The persistent session may hold the daemon's subscriptions even under --once: ignored there.
       message: (topic, payload) => {
         if (topic === device.topics.ack) reporter.onAck(payload);
         else if (topic === device.topics.bundle) onBundle?.(payload);
+        else if (topic === device.topics.cmd) onCommand?.(payload);
       },
     },
     log,

@@ -110,6 +110,17 @@ export class MqttSession {
     return true;
   }
 
+  /**
+   * Subscribes to these topics again on the open connection: the broker then sends their retained
+   * messages again (MQTT 3.1.1, 3.8.4). False when offline: the next connect subscribes anyway.
+   */
+  async resubscribe(topics: string[]): Promise<boolean> {
+    const connection = this.#connection;
+    if (!connection?.connected) return false;
+    await connection.subscribe(topics, 1);
+    return true;
+  }
+
   /** Says offline (a clean disconnect sends no will), then disconnects; bounded by `timeoutMs`. */
   async stop(timeoutMs: number): Promise<void> {
     this.#stopping = true;

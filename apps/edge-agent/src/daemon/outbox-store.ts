@@ -160,6 +160,11 @@ export class OutboxStore {
     })();
   }
 
+  /** Forgets that a bundle was handled, so that its bytes are taken again when delivered (an operator's retry). */
+  forgetBundle(sha256: string): boolean {
+    return this.#db.prepare('DELETE FROM seen_bundles WHERE sha256 = ?').run(sha256).changes === 1;
+  }
+
   hasSeenBundle(sha256: string): boolean {
     return this.#db.prepare('SELECT 1 FROM seen_bundles WHERE sha256 = ?').get(sha256) !== undefined;
   }

@@ -5,6 +5,7 @@ import { AgentError } from '../errors.js';
 import { ApplyQueue } from './apply-queue.js';
 import { ApplyRunner } from './apply-runner.js';
 import { receiveBundle } from './bundle-inbox.js';
+import { commandHandler } from './device-commands.js';
 import type { DaemonSettings } from './daemon-settings.js';
 import { deviceIdentity } from './device-identity.js';
 import { linkDevice } from './device-link.js';
@@ -17,8 +18,9 @@ const STOP_BUDGET_MS = 8000;
 
 /**
  * `edge-agent run --config FILE`: applies the newest bundle of the folder, then stays connected,
- * reporting on every connect and applying what arrives on the device's bundle topic, until SIGTERM
- * or SIGINT. Resolves with the exit code (0 after a signal).
+ * reporting on every connect and applying what arrives on the device's bundle topic (again after
+ * an operator's retry on its cmd topic), until SIGTERM or SIGINT. Resolves with the exit code (0
+ * after a signal).
  */
 export async function runDaemon(settings: DaemonSettings, log: Logger): Promise<number> {
   const device = deviceIdentity(settings.mqtt.username);
@@ -27,7 +29,12 @@ export async function runDaemon(settings: DaemonSettings, log: Logger): Promise<
   const { outbox } = ledger;
   const runner = new ApplyRunner();
 
-  const { session, reporter } = linkDevice({ settings, device, ledger, log, onBundle: (payload) => onBundle(payload), applying: () => runner.busy });
+  const onCommand = commandHandler({
+    forgetBundle: (sha256) => outbox.forgetBundle(sha256),
+    refetchBundle: () => session.resubscribe([device.topics.bundle]),
+    log,
+  });
+  const { session, reporter } = linkDevice({ settings, device, ledger, log, onBundle: (payload) => onBundle(payload), onCommand, applying: () => runner.busy });
 
   const apply = async (bundle: LoadedBundle): Promise<void> => {
     const { sequence, bundleId } = bundle.manifest;
