@@ -16,16 +16,10 @@ export interface SpaceNeeds {
 const MARGIN_BYTES = 1024 * 1024;
 
 /**
- * Refuses (exit 6) a change the disk cannot hold: the rebuilt tables are written again beside the
- * old ones, and as much again goes to the journal or WAL; the backup takes the whole database, on
- * its own filesystem if it has one.
+ * Why the disk cannot hold a change (exit 6), or null when it can: the rebuilt tables are written
+ * again beside the old ones, and as much again goes to the journal or WAL; the backup takes the
+ * whole database, on its own filesystem if it has one.
  */
-export function checkFreeSpace(needs: SpaceNeeds): void {
-  const shortfall = spaceShortfall(needs);
-  if (shortfall) throw shortfall;
-}
-
-/** checkFreeSpace's refusal, returned: null when the change fits. */
 export function spaceShortfall(needs: SpaceNeeds): AgentError | null {
   const dbDir = dirname(needs.dbPath);
   const perDevice = new Map<number, { dir: string; bytes: number }>();
