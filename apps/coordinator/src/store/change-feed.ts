@@ -1,10 +1,11 @@
 /**
  * Tenants whose fleet just changed (a report or presence stored, an operator's action done), told
- * to whoever listens in this process: the dashboard's live stream. Only this replica's changes:
- * another replica's ingest reaches a page through its polling instead.
+ * to whoever listens in this process: the dashboard's live stream. A relay (replica-signals.ts, on
+ * PostgreSQL) carries this replica's changes to the other replicas and theirs back here.
  */
 export class ChangeFeed {
   readonly #listeners = new Map<string, Set<() => void>>();
+  #relay: ((tenantIds: string[]) => void) | null = null;
 
   /** Calls `listener` after each change of the tenant; returns the call that stops it. */
   subscribe(tenantId: string, listener: () => void): () => void {
@@ -17,7 +18,24 @@ export class ChangeFeed {
     };
   }
 
+  /** This replica changed these tenants' fleets: its listeners now, the other replicas through the relay. */
   changed(tenantIds: Iterable<string>): void {
+    const unique = [...new Set(tenantIds)];
+    this.changedElsewhere(unique);
+    this.#relay?.(unique);
+  }
+
+  /** Another replica changed them: this replica's listeners only. */
+  changedElsewhere(tenantIds: Iterable<string>): void {
     for (const tenantId of new Set(tenantIds)) for (const listener of this.#listeners.get(tenantId) ?? []) listener();
+  }
+
+  /** Tenants with a listener here: those to tell after a gap in the relay, when changes may have been missed. */
+  listenedTenants(): string[] {
+    return [...this.#listeners.keys()];
+  }
+
+  relayTo(relay: (tenantIds: string[]) => void): void {
+    this.#relay = relay;
   }
 }

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { DeviceStateWrite, EventWrite, IngestStore, StoredCounter } from '../ingest/store-port.js';
 import { noDelivery, type RolloutDelivery } from '../rollouts/delivery.js';
 import { RolloutService } from '../rollouts/rollout-service.js';
@@ -11,6 +12,7 @@ import { EventStore } from './events.js';
 import { FleetView } from './fleet.js';
 import { FleetTotals } from './fleet-totals.js';
 import { KeyStore } from './keys.js';
+import { ReplicaSignals } from './replica-signals.js';
 import { ReportStore, type Presence } from './reports.js';
 import { Scopes } from './scopes.js';
 import { checkAdminConnection, DEFAULT_SERVICE_ROLE, prepareServiceRole } from './service-role.js';
@@ -47,6 +49,7 @@ export class Store implements IngestStore {
   readonly audit: AuditLog;
   /** Tenants whose fleet changed, for the dashboard's live stream. */
   readonly changes = new ChangeFeed();
+  #signals: ReplicaSignals | null = null;
 
   constructor(
     private readonly database: Database,
@@ -92,8 +95,15 @@ export class Store implements IngestStore {
     this.changes.changed(updates.map((update) => update.tenantId));
   }
 
-  close(): Promise<void> {
-    return this.database.close();
+  /** Carries `changes` to and from the other replicas on this PostgreSQL server (NOTIFY/LISTEN on its own connection). */
+  async relayChanges(databaseUrl: string): Promise<void> {
+    this.#signals = new ReplicaSignals(databaseUrl, this.changes, (channel, payload) => this.database.db.execute(sql`select pg_notify(${channel}, ${payload})`));
+    await this.#signals.start();
+  }
+
+  async close(): Promise<void> {
+    await this.#signals?.close();
+    await this.database.close();
   }
 }
 
@@ -105,7 +115,10 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     await checkAdminConnection(database.db);
     const role = options.serviceRole ?? DEFAULT_SERVICE_ROLE;
     await prepareServiceRole(database.db, role, !options.serviceRoleGiven);
-    return new Store(database, role, options.delivery ?? noDelivery);
+    const store = new Store(database, role, options.delivery ?? noDelivery);
+    // PGlite is one process: its feed has no other replica to hear from.
+    if (options.databaseUrl) await store.relayChanges(options.databaseUrl);
+    return store;
   } catch (error) {
     await database.close();
     throw error;
