@@ -1,6 +1,10 @@
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyPair, makeTestBundle, schemaWithTables } from '../bundles/test-bundles.js';
 import { testDrivers } from '../store/test-store.js';
+import { MAX_SESSIONS_PER_TENANT } from '../store/sessions.js';
+import { createHttpServer } from './http-server.js';
+import { MetricsRegistry } from './metrics-registry.js';
 import { startTestApi, type TestApi } from './test-server.js';
 
 /** The dashboard's side of the API: the device table's query, the fleet totals, one device's drift, sessions. */
@@ -131,4 +135,34 @@ describe.each(testDrivers())('device query, fleet summary and sessions on %s', (
     expect((await api.call('POST', `/v1/tokens/${extra.id}/revoke`, a.token)).status).toBe(200);
     expect((await session()).status).toBe(401);
   });
+
+  it('a session is known to every replica and outlives the server that made it; signing out anywhere ends it', async () => {
+    const other = createHttpServer({ store: api.store, adminToken: api.adminToken, access: { grant: async () => {}, revoke: async () => {}, reconcile: async () => 0 }, metrics: new MetricsRegistry() });
+    await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+    const otherUrl = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const res = await fetch(`${api.url}/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-godwit-csrf': '1' }, body: JSON.stringify({ token: a.token }) });
+      const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
+      const session = (url: string) => fetch(`${url}/v1/session`, { headers: { cookie } });
+      expect(await (await session(otherUrl)).json()).toEqual({ tenant: a.id });
+      expect((await fetch(`${otherUrl}/v1/session/sign-out`, { method: 'POST', headers: { cookie, 'x-godwit-csrf': '1' } })).status).toBe(200);
+      expect((await session(api.url)).status).toBe(401);
+      expect((await session(otherUrl)).status).toBe(401);
+    } finally {
+      other.closeAllConnections();
+      await new Promise<void>((resolve) => other.close(() => resolve()));
+    }
+  });
+
+  it(`keeps at most ${MAX_SESSIONS_PER_TENANT} sessions a tenant, ending the oldest; other tenants' stay`, async () => {
+    const [token] = (await api.call('GET', '/v1/tokens', b.token)).json as { id: string }[];
+    const identity = { tenantId: b.id, tokenId: token!.id };
+    const expires = new Date(Date.now() + 60_000);
+    await api.store.sessions.create('a-first', { tenantId: a.id, tokenId: ((await api.call('GET', '/v1/tokens', a.token)).json as { id: string }[])[0]!.id }, expires);
+    for (let i = 0; i <= MAX_SESSIONS_PER_TENANT; i++) await api.store.sessions.create(`b-${String(i).padStart(5, '0')}`, identity, expires);
+    expect(await api.store.sessions.find('b-00000')).toBeNull();
+    expect(await api.store.sessions.find('b-00001')).toMatchObject(identity);
+    expect(await api.store.sessions.find(`b-${String(MAX_SESSIONS_PER_TENANT).padStart(5, '0')}`)).toMatchObject(identity);
+    expect(await api.store.sessions.find('a-first')).toMatchObject({ tenantId: a.id });
+  }, 60_000);
 });

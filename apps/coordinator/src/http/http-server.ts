@@ -14,7 +14,7 @@ import { rolloutRoutes } from './routes/rollouts.js';
 import { serviceRoutes } from './routes/service.js';
 import { tenantRoutes } from './routes/tenants.js';
 import { tokenRoutes } from './routes/tokens.js';
-import { authenticateCaller, readSessionId, SessionStore } from './session.js';
+import { authenticateCaller, findSession, readSessionId } from './session.js';
 import { setSecurityHeaders, StaticFiles } from './static-files.js';
 import { checkPathParams, checkQuery } from './validate.js';
 
@@ -29,7 +29,7 @@ export interface HttpsCredentials {
  * Errors: `{ "error": { "code", "message" } }`.
  */
 export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => void = () => {}, tls?: HttpsCredentials): Server | HttpsServer {
-  const web: Web = { sessions: new SessionStore(), pages: new StaticFiles() };
+  const pages = new StaticFiles();
   const routes: Route[] = [
     ...serviceRoutes(deps),
     ...tenantRoutes(deps),
@@ -38,11 +38,11 @@ export function createHttpServer(deps: HttpDeps, onError: (error: unknown) => vo
     ...deviceRoutes(deps),
     ...bundleRoutes(deps),
     ...rolloutRoutes(deps),
-    ...dashboardRoutes(deps, web.sessions),
+    ...dashboardRoutes(deps),
   ];
   const listener = (req: IncomingMessage, res: ServerResponse) => {
     setSecurityHeaders(res);
-    handle(routes, deps, web, req, res).catch((error) => {
+    handle(routes, deps, pages, req, res).catch((error) => {
       if (!(error instanceof CoordinatorError)) onError(error);
       send(res, toReply(error), req);
     });
@@ -70,19 +70,13 @@ function answerUnparsable(error: NodeJS.ErrnoException, socket: Duplex): void {
   socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
 }
 
-/** The dashboard's side of the server: its sign-in sessions and its built pages. */
-interface Web {
-  sessions: SessionStore;
-  pages: StaticFiles;
-}
-
-async function handle(routes: Route[], deps: HttpDeps, web: Web, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handle(routes: Route[], deps: HttpDeps, pages: StaticFiles, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { pathname, search } = new URL(req.url ?? '/', 'http://localhost');
   const match = matchRoute(routes, req.method ?? 'GET', pathname);
   if (!match) {
     const sessionId = readSessionId(req);
-    const signedIn = sessionId !== undefined && web.sessions.find(sessionId) !== null;
-    if (await web.pages.serve(req, res, pathname, signedIn)) return;
+    const signedIn = sessionId !== undefined && (await findSession(deps.store.sessions, sessionId)) !== null;
+    if (await pages.serve(req, res, pathname, signedIn)) return;
     throw new CoordinatorError('not-found', `no route ${req.method} ${pathname}`);
   }
   if ('allowed' in match) {
@@ -96,7 +90,7 @@ async function handle(routes: Route[], deps: HttpDeps, web: Web, req: IncomingMe
   const reply = await match.route.handle({
     req,
     params: match.params,
-    principal: () => (principal ??= authenticateCaller(req, deps.adminToken, deps.store.tokens, web.sessions)),
+    principal: () => (principal ??= authenticateCaller(req, deps.adminToken, deps.store.tokens, deps.store.sessions)),
   });
   send(res, reply, req);
   // A write an operator did changes that tenant's fleet: live pages refresh.

@@ -1,59 +1,37 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CoordinatorError } from '../store/errors.js';
+import type { SessionStore, StoredSession } from '../store/sessions.js';
 import type { TokenIdentity, TokenStore } from '../store/tokens.js';
 import { authenticate, type Principal } from './auth.js';
 
 /**
  * Dashboard sessions: signing in exchanges an operator token for a random session id, sent back
  * as an HttpOnly, SameSite=Strict cookie (Secure over HTTPS), so the token never sits in a URL or
- * in storage a script can read. Sessions live in this process's memory only, keyed by the SHA-256
- * of their id: a restart signs everyone out, and replicas behind one address need sticky routing.
+ * in storage a script can read. The store keeps only the id's SHA-256 (store/sessions.ts), so every
+ * replica knows every session and a restart signs nobody out.
  */
 
 export const SESSION_COOKIE = 'godwit_session';
 /** A cross-site page cannot send a custom header without a CORS preflight, which this API never grants. */
 export const CSRF_HEADER = 'x-godwit-csrf';
 export const SESSION_TTL_MS = 8 * 60 * 60 * 1000;
-/** Bounds the memory sign-ins can take; the oldest session goes first. */
-const MAX_SESSIONS = 10_000;
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-interface Session extends TokenIdentity {
-  expiresAt: number;
+/** A new session for the token's identity; its id is returned once, only its hash is stored. */
+export async function startSession(sessions: SessionStore, identity: TokenIdentity): Promise<{ id: string; expiresAt: number }> {
+  const id = randomBytes(32).toString('base64url');
+  const expiresAt = Date.now() + SESSION_TTL_MS;
+  await sessions.create(hashId(id), identity, new Date(expiresAt));
+  return { id, expiresAt };
 }
 
-export class SessionStore {
-  private readonly sessions = new Map<string, Session>();
+export function findSession(sessions: SessionStore, id: string): Promise<StoredSession | null> {
+  return sessions.find(hashId(id));
+}
 
-  constructor(private readonly now: () => number = Date.now) {}
-
-  /** A new session for the token's identity; the id is returned once, only its hash is kept. */
-  create(identity: TokenIdentity): { id: string; expiresAt: number } {
-    this.dropExpired();
-    if (this.sessions.size >= MAX_SESSIONS) this.sessions.delete(this.sessions.keys().next().value!);
-    const id = randomBytes(32).toString('base64url');
-    const expiresAt = this.now() + SESSION_TTL_MS;
-    this.sessions.set(hashId(id), { ...identity, expiresAt });
-    return { id, expiresAt };
-  }
-
-  find(id: string): Session | null {
-    const key = hashId(id);
-    const session = this.sessions.get(key);
-    if (session && session.expiresAt > this.now()) return session;
-    this.sessions.delete(key);
-    return null;
-  }
-
-  delete(id: string): void {
-    this.sessions.delete(hashId(id));
-  }
-
-  private dropExpired(): void {
-    const now = this.now();
-    for (const [key, session] of this.sessions) if (session.expiresAt <= now) this.sessions.delete(key);
-  }
+export function endSession(sessions: SessionStore, id: string): Promise<void> {
+  return sessions.delete(hashId(id));
 }
 
 /**
@@ -64,12 +42,12 @@ export class SessionStore {
 export async function authenticateCaller(req: IncomingMessage, adminToken: string, tokens: TokenStore, sessions: SessionStore): Promise<Principal> {
   const id = readSessionId(req);
   if (req.headers.authorization !== undefined || id === undefined) return authenticate(req, adminToken, tokens);
-  const session = sessions.find(id);
+  const session = await findSession(sessions, id);
   if (!session) throw new CoordinatorError('unauthorized', 'session expired or signed out: sign in again');
   requireCsrfHeader(req);
   const token = (await tokens.list(session.tenantId)).find((candidate) => candidate.id === session.tokenId);
   if (!token || token.revokedAt !== null) {
-    sessions.delete(id);
+    await endSession(sessions, id);
     throw new CoordinatorError('unauthorized', 'the token this session signed in with was revoked: sign in again');
   }
   return { kind: 'operator', tenantId: session.tenantId, tokenId: session.tokenId };

@@ -46,6 +46,8 @@ function insertFor(table: string, tenant: string): SQL {
       return sql`insert into device_state (tenant_id, device_id) values (${tenant}, 'd9')`;
     case 'audit_log':
       return sql`insert into audit_log (tenant_id, action, subject) values (${tenant}, 'paused', 'rollout x')`;
+    case 'dashboard_sessions':
+      return sql`insert into dashboard_sessions (id_hash, tenant_id, token_id, expires_at) select 'x9', ${tenant}, id, now() + interval '1 hour' from operator_tokens limit 1`;
     case 'migration_events':
       return sql`insert into migration_events (tenant_id, device_id, counter, event) values (${tenant}, 'd9', 99, '{}')`;
     default:
@@ -67,6 +69,8 @@ describe.each(testDrivers())('row-level security on %s', (driver) => {
       const { privateKey, publicKey } = generateKeyPair();
       await store.keys.add(tenant, publicKey.export({ type: 'spki', format: 'pem' }).toString());
       await store.devices.register(tenant, { id: `${name}-dev`, channel: 'c', labels: {} });
+      const [token] = await store.tokens.list(tenant);
+      await store.sessions.create(`${name}-session`, { tenantId: tenant, tokenId: token!.id }, new Date(Date.now() + 3_600_000));
       const bundle = makeTestBundle(privateKey, [`${name}_rev1`]);
       await store.bundles.add(tenant, verifyUpload(bundle.bytes, await store.keys.trusted(tenant)));
       await store.rollouts.publish(tenant, { bundleId: bundle.bundleId, channel: 'c', targeting: { percent: 100 } });

@@ -15,6 +15,7 @@ import { KeyStore } from './keys.js';
 import { ReplicaSignals } from './replica-signals.js';
 import { ReportStore, type Presence } from './reports.js';
 import { Scopes } from './scopes.js';
+import { SessionStore } from './sessions.js';
 import { checkAdminConnection, DEFAULT_SERVICE_ROLE, prepareServiceRole } from './service-role.js';
 import { TenantStore } from './tenants.js';
 import { TokenStore } from './tokens.js';
@@ -47,6 +48,8 @@ export class Store implements IngestStore {
   readonly reports: ReportStore;
   /** Who did what: written by each action's own transaction, read here in pages. */
   readonly audit: AuditLog;
+  /** Dashboard sign-ins, shared by every replica. */
+  readonly sessions: SessionStore;
   /** Tenants whose fleet changed, for the dashboard's live stream. */
   readonly changes = new ChangeFeed();
   #signals: ReplicaSignals | null = null;
@@ -69,6 +72,7 @@ export class Store implements IngestStore {
     this.totals = new FleetTotals(scopes);
     this.reports = new ReportStore(scopes, this.rollouts);
     this.audit = new AuditLog(scopes);
+    this.sessions = new SessionStore(scopes);
   }
 
   get driver(): Driver {

@@ -1,4 +1,4 @@
-export { tenants, operatorTokens, signingKeys } from './tenants.js';
+export { tenants, operatorTokens, dashboardSessions, signingKeys } from './tenants.js';
 export { devices } from './devices.js';
 export { bundles, bundleRevisions } from './bundles.js';
 export { rollouts, rolloutTargets, type RolloutState, type TargetStatus } from './rollouts.js';

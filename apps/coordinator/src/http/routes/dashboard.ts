@@ -5,12 +5,12 @@ import { streamChanges } from '../live-stream.js';
 import { pageQuery } from '../page-query.js';
 import { readJson } from '../request-body.js';
 import type { Route } from '../router.js';
-import { clearedSessionCookie, readSessionId, requireCsrfHeader, SESSION_TTL_MS, sessionCookie, type SessionStore } from '../session.js';
+import { clearedSessionCookie, endSession, readSessionId, requireCsrfHeader, SESSION_TTL_MS, sessionCookie, startSession } from '../session.js';
 import { only, requiredString } from '../validate.js';
 import type { HttpDeps } from '../deps.js';
 
 /** What the dashboard needs beyond the rest of the API: its session, the fleet's totals, one device's drift. */
-export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Route[] {
+export function dashboardRoutes({ store }: HttpDeps): Route[] {
   return [
     {
       method: 'POST',
@@ -21,7 +21,7 @@ export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Ro
         only(body, ['token']);
         const identity = await store.tokens.authenticate(requiredString(body, 'token', 512));
         if (!identity) throw new CoordinatorError('unauthorized', 'token refused');
-        const session = sessions.create(identity);
+        const session = await startSession(store.sessions, identity);
         return {
           status: 201,
           headers: { 'set-cookie': sessionCookie(ctx.req, session.id, SESSION_TTL_MS / 1000), 'cache-control': 'no-store' },
@@ -42,7 +42,7 @@ export function dashboardRoutes({ store }: HttpDeps, sessions: SessionStore): Ro
       async handle(ctx) {
         requireCsrfHeader(ctx.req);
         const id = readSessionId(ctx.req);
-        if (id !== undefined) sessions.delete(id);
+        if (id !== undefined) await endSession(store.sessions, id);
         return { headers: { 'set-cookie': clearedSessionCookie(ctx.req) }, json: { signedOut: true } };
       },
     },
