@@ -194,6 +194,11 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
 
     await page.getByLabel('Search id or label').fill('south');
     await waitForText(page, 'device-range', 'Devices 1–1 of 1');
+    // The table's query is in the URL: a reload keeps it.
+    await page.waitForURL(`${running.httpUrl}/?search=south`);
+    await page.reload();
+    await waitForText(page, 'device-range', 'Devices 1–1 of 1');
+    expect(await page.getByLabel('Search id or label').inputValue()).toBe('south');
     await page.getByRole('link', { name: 'pump-5' }).click();
     await page.waitForURL(`${running.httpUrl}/devices/pump-5`);
     await page.getByTestId('drift-diff').getByText('+ table hand_made').waitFor();

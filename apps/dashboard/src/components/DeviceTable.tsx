@@ -1,8 +1,8 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { api, type DeviceQuery, type FleetSummary } from '../api.ts';
 import { labelsText, revisionText, timeText } from '../format.ts';
+import { queryFromSearch, searchFromQuery } from './device-query-url.ts';
 
 const COLUMNS: { key: string; title: string }[] = [
   { key: 'id', title: 'Device' },
@@ -13,13 +13,16 @@ const COLUMNS: { key: string; title: string }[] = [
   { key: 'lastSeen', title: 'Last seen' },
 ];
 
-const FIRST_PAGE: DeviceQuery = { search: '', channel: '', revision: '', drift: '', online: '', rollout: '', sort: 'id', order: 'asc', limit: 50, offset: 0 };
-
 const ROLLOUT_STATES: [string, string][] = ['pending', 'applying', 'succeeded', 'failed', 'paused'].map((s) => [s, s] as [string, string]).concat([['none', 'in no rollout']]);
 
-/** The fleet's devices: searched, filtered, sorted and paged by the coordinator, never in the page. */
+/**
+ * The fleet's devices: searched, filtered, sorted and paged by the coordinator, never in the page.
+ * The query lives in the URL (replaced, not pushed, at each change), so a reload keeps it.
+ */
 export function DeviceTable({ summary }: { summary: FleetSummary | undefined }) {
-  const [query, setQuery] = useState<DeviceQuery>(FIRST_PAGE);
+  const [location, navigate] = useLocation();
+  const query = queryFromSearch(useSearch());
+  const setQuery = (next: DeviceQuery) => navigate(`${location}${searchFromQuery(next)}`, { replace: true });
   const { data, isFetching, error } = useQuery({ queryKey: ['devices', query], queryFn: () => api.devices(query), placeholderData: keepPreviousData });
   const filter = (key: keyof DeviceQuery) => (value: string) => setQuery({ ...query, [key]: value, offset: 0 });
   const sortBy = (key: string) => setQuery({ ...query, sort: key, order: query.sort === key && query.order === 'asc' ? 'desc' : 'asc', offset: 0 });
