@@ -16,7 +16,7 @@ export interface RolloutStateChanged {
   bundleId: string;
   state: coordinator.RolloutState;
   reason: string | null;
-  /** Targets that have not reported a result yet: withdrawn on pause, delivered again on resume. */
+  /** Targets that have not reported a result yet and no rollout of a newer bundle targets: withdrawn on pause, delivered again on resume. */
   pendingDeviceIds: string[];
   /** Those of them an operator retried: on resume they are told to take bytes they may have handled already. */
   retriedDeviceIds: string[];

@@ -114,7 +114,7 @@ describe.each(testDrivers())('rollouts on %s', (driver) => {
     expect(paused.pendingDeviceIds.sort()).toEqual(['big-21', 'big-22', 'big-23', 'big-24']);
   });
 
-  it('devices registered concurrently into a channel all join its active rollouts, once', async () => {
+  it('devices registered concurrently into a channel all join its active rollouts, once, and are handed the newest bundle last', async () => {
     await channel('busy', 1);
     const a = await store.rollouts.publish(tenant, { bundleId: await upload(['busy_0001']), channel: 'busy', targeting: { percent: 100 } });
     const b = await store.rollouts.publish(tenant, { bundleId: await upload(['busy_0002']), channel: 'busy', targeting: { percent: 100 } });
@@ -127,9 +127,13 @@ describe.each(testDrivers())('rollouts on %s', (driver) => {
     for (const rollout of [a, b]) {
       expect((await store.rollouts.status(tenant, rollout.id)).targets).toHaveLength(9);
       const delivered = await targetsOf(rollout.id);
-      expect(delivered).toHaveLength(9);
-      expect(new Set(delivered).size).toBe(9);
+      expect(new Set(delivered).size).toBe(delivered.length);
     }
+    // The newer bundle reaches all nine once; the older one only devices the newer did not target yet, never after it.
+    expect((await targetsOf(b.id)).sort()).toEqual([...(await store.rollouts.status(tenant, b.id)).targets].sort());
+    const last = new Map<string, string>();
+    for (const event of delivery.targets.filter((t) => t.rolloutId === a.id || t.rolloutId === b.id)) for (const id of event.deviceIds) last.set(id, event.rolloutId);
+    expect([...last.values()].every((id) => id === b.id)).toBe(true);
   });
 
   it('refuses to narrow a rollout and names an unknown one', async () => {
@@ -155,11 +159,36 @@ describe.each(testDrivers())('rollouts on %s', (driver) => {
     const retried = await store.rollouts.retry(tenant, older.id);
     expect(retried).toMatchObject({ failed: 0, pending: 2 });
     expect(delivery.targets.map((t) => [t.rolloutId, t.deviceIds, t.retry])).toEqual([[older.id, ['re-0'], true]]);
-    // Paused and resumed before they report: both are still named as retried, to be told again.
+    // Paused and resumed before it reports: still named as retried, to be told again (re-1 keeps the newer bundle).
     await store.rollouts.pause(tenant, older.id);
     await store.rollouts.resume(tenant, older.id);
     const resumed = delivery.states.filter((s) => s.rolloutId === older.id).at(-1)!;
     expect(resumed.state).toBe('active');
-    expect(resumed.retriedDeviceIds.sort()).toEqual(['re-0', 're-1']);
+    expect(resumed.retriedDeviceIds).toEqual(['re-0']);
+  });
+
+  it("never hands a device an older rollout's bundle, nor withdraws one, where a newer rollout's sits: pause, resume, new devices, redelivery", async () => {
+    await channel('ov', 2, (i) => ({ site: i === 1 ? 'north' : 'south' }));
+    const older = await store.rollouts.publish(tenant, { bundleId: await upload(['ov_0001']), channel: 'ov', targeting: { percent: 100 } });
+    const newer = await store.rollouts.publish(tenant, { bundleId: await upload(['ov_0001', 'ov_0002']), channel: 'ov', targeting: { selectors: { site: 'north' } } });
+    expect(newer.targets).toEqual(['ov-1']);
+
+    await store.rollouts.pause(tenant, older.id);
+    await store.rollouts.resume(tenant, older.id);
+    const olderStates = delivery.states.filter((s) => s.rolloutId === older.id);
+    expect(olderStates.map((s) => [s.state, s.pendingDeviceIds])).toEqual([['paused', ['ov-0']], ['active', ['ov-0']]]);
+
+    // A device joining the channel is targeted by both; whichever extends first, the newer bundle is the last it is handed.
+    delivery.targets.length = 0;
+    await store.devices.register(tenant, { id: 'ov-2', channel: 'ov', labels: { site: 'north' } });
+    await store.rollouts.refreshChannel(tenant, 'ov');
+    expect((await store.rollouts.status(tenant, older.id)).targets).toContain('ov-2');
+    expect(delivery.targets.filter((t) => t.deviceIds.includes('ov-2')).at(-1)?.rolloutId).toBe(newer.id);
+
+    delivery.targets.length = 0;
+    await store.rollouts.redeliverPending();
+    const redelivered = (id: string) => delivery.targets.filter((t) => t.rolloutId === id).flatMap((t) => t.deviceIds).sort();
+    expect(redelivered(older.id)).toEqual(['ov-0']);
+    expect(redelivered(newer.id)).toEqual(['ov-1', 'ov-2']);
   });
 });

@@ -153,16 +153,15 @@ export class RolloutService {
   /**
    * Gives the failed targets another attempt: pending again, their failures no longer counted
    * against the threshold, and the bundle handed to delivery again while the rollout is active
-   * (a paused rollout delivers them on resume). No failed target: nothing changes. A device that a
-   * rollout of a newer bundle also targets keeps that one: a device has one retained bundle, and
-   * handing it this older one again would take the newer one's place.
+   * (a paused rollout delivers them on resume). No failed target: nothing changes. As for every
+   * delivery, a device that a rollout of a newer bundle also targets keeps that one.
    */
   async retry(tenantId: string, id: string, actor: Actor = COORDINATOR): Promise<RolloutStatus> {
     return this.change(tenantId, async (tx, notices) => {
       const row = await queries.rolloutRow(tx, id, true);
       const deviceIds = await queries.retryFailedTargets(tx, id);
       if (deviceIds.length > 0) {
-        const deliver = await queries.devicesNewestIn(tx, id, deviceIds);
+        const deliver = await queries.devicesWithoutNewer(tx, tenantId, id, deviceIds);
         if (row.state === 'active' && deliver.length > 0) {
           notices.push({ kind: 'targets', event: { tenantId, rolloutId: id, bundleId: row.bundleId, channel: row.channel, deviceIds: deliver, retry: true } });
         }
@@ -215,10 +214,15 @@ export class RolloutService {
 
   /**
    * Hands every pending target of every active rollout to delivery again: after a restart an
-   * embedded broker has lost its retained messages, and re-publishing one is harmless.
+   * embedded broker has lost its retained messages, and re-publishing one is harmless (each device
+   * its newest bundle only, whichever rollout comes first here).
    */
   async redeliverPending(): Promise<number> {
-    const pending = await this.scopes.admin((tx) => queries.pendingTargetsOfActiveRollouts(tx));
+    const pending = await this.scopes.admin(async (tx) => {
+      const events = await queries.pendingTargetsOfActiveRollouts(tx);
+      for (const event of events) event.deviceIds = await queries.devicesWithoutNewer(tx, event.tenantId, event.rolloutId, event.deviceIds);
+      return events.filter((event) => event.deviceIds.length > 0);
+    });
     for (const event of pending) await this.delivery.targetsAdded(event);
     return pending.length;
   }
@@ -244,14 +248,26 @@ export class RolloutService {
     const added = newTargets(row.id, targeting, await queries.channelCandidates(tx, row.channel), await queries.targetIds(tx, row.id));
     if (added.length === 0) return;
     await queries.insertTargets(tx, row.tenantId, row.id, added);
-    notices.push({ kind: 'targets', event: { tenantId: row.tenantId, rolloutId: row.id, bundleId: row.bundleId, channel: row.channel, deviceIds: added } });
+    const deliver = await queries.devicesWithoutNewer(tx, row.tenantId, row.id, added);
+    if (deliver.length > 0) notices.push({ kind: 'targets', event: { tenantId: row.tenantId, rolloutId: row.id, bundleId: row.bundleId, channel: row.channel, deviceIds: deliver } });
   }
 
+  /** Pausing withdraws the bundle and resuming hands it out again, both only where no newer rollout's bundle sits. */
   private async setState(tx: Tx, row: RolloutRow, state: 'active' | 'paused', reason: string | null, notices: Notice[]): Promise<void> {
     await queries.setState(tx, row.id, state, reason);
+    const pending = await queries.pendingTargets(tx, row.id);
+    const reachable = new Set(await queries.devicesWithoutNewer(tx, row.tenantId, row.id, pending.pendingDeviceIds));
     notices.push({
       kind: 'state',
-      event: { tenantId: row.tenantId, rolloutId: row.id, bundleId: row.bundleId, state, reason, ...(await queries.pendingTargets(tx, row.id)) },
+      event: {
+        tenantId: row.tenantId,
+        rolloutId: row.id,
+        bundleId: row.bundleId,
+        state,
+        reason,
+        pendingDeviceIds: pending.pendingDeviceIds.filter((id) => reachable.has(id)),
+        retriedDeviceIds: pending.retriedDeviceIds.filter((id) => reachable.has(id)),
+      },
     });
   }
 }

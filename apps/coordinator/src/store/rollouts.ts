@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { coordinator as t } from '@godwit/schema';
 import type { Tx } from './database.js';
 import { notFound } from './errors.js';
@@ -176,19 +176,26 @@ export function rolloutsOfDevice(tx: Tx, deviceId: string): Promise<{ rolloutId:
 }
 
 /**
- * Of `deviceIds`, those for which `rolloutId` is the rollout of the newest bundle targeting them
- * (what `rolloutsOfDevice` puts first): one query for all of them, however many a retry names.
+ * Of `deviceIds`, those no rollout of a newer bundle targets: the ones this rollout may hand its
+ * bundle to (or withdraw it from), since a device has one retained bundle and a newer rollout's
+ * must not be replaced by an older one. One query however many devices; the tenant is named so
+ * that it holds in the admin scope too.
  */
-export async function devicesNewestIn(tx: Tx, rolloutId: string, deviceIds: string[]): Promise<string[]> {
+export async function devicesWithoutNewer(tx: Tx, tenantId: string, rolloutId: string, deviceIds: readonly string[]): Promise<string[]> {
   if (deviceIds.length === 0) return [];
-  const rows = await tx
-    .selectDistinctOn([t.rolloutTargets.deviceId], { deviceId: t.rolloutTargets.deviceId, rolloutId: t.rollouts.id })
+  const own = tx
+    .select({ sequence: t.bundles.sequence })
+    .from(t.rollouts)
+    .innerJoin(t.bundles, and(eq(t.bundles.tenantId, t.rollouts.tenantId), eq(t.bundles.id, t.rollouts.bundleId)))
+    .where(eq(t.rollouts.id, rolloutId));
+  const newer = await tx
+    .selectDistinct({ deviceId: t.rolloutTargets.deviceId })
     .from(t.rolloutTargets)
     .innerJoin(t.rollouts, eq(t.rollouts.id, t.rolloutTargets.rolloutId))
     .innerJoin(t.bundles, and(eq(t.bundles.tenantId, t.rollouts.tenantId), eq(t.bundles.id, t.rollouts.bundleId)))
-    .where(inArray(t.rolloutTargets.deviceId, deviceIds))
-    .orderBy(t.rolloutTargets.deviceId, sql`${t.bundles.sequence} desc`);
-  return rows.filter((row) => row.rolloutId === rolloutId).map((row) => row.deviceId);
+    .where(and(eq(t.rolloutTargets.tenantId, tenantId), inArray(t.rolloutTargets.deviceId, [...deviceIds]), gt(t.bundles.sequence, sql`(${own})`)));
+  const skip = new Set(newer.map((row) => row.deviceId));
+  return deviceIds.filter((id) => !skip.has(id));
 }
 
 /** Every undecided target of every active rollout, across tenants (admin scope), one row per rollout. */
