@@ -144,6 +144,8 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
   it('serves the sign-in page without a session, with its security headers; refuses path traversal and cookie writes without the CSRF header', async () => {
     const root = await fetch(`${running.httpUrl}/`, { redirect: 'manual' });
     expect([root.status, root.headers.get('location')]).toEqual([303, '/sign-in']);
+    const deep = await fetch(`${running.httpUrl}/devices/pump-4?tab=x`, { redirect: 'manual' });
+    expect([deep.status, deep.headers.get('location')]).toEqual([303, '/sign-in?next=%2Fdevices%2Fpump-4%3Ftab%3Dx']);
     const page = await fetch(`${running.httpUrl}/sign-in`);
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
@@ -237,6 +239,22 @@ describe.skipIf(chromiumMissing)('fleet dashboard in Chromium', () => {
     expect((await api('GET', `/v1/rollouts/${rolloutId}`, acme.token)).json).toMatchObject({ state: 'paused', pauseReason: 'operator' });
     await page.getByRole('button', { name: 'Resume rollout' }).waitFor();
     expect(cspViolations).toEqual([]);
+    await context.close();
+  });
+
+  it('brings someone who opened a page without a session back to it after signing in, and never to another site', async () => {
+    const { context, page } = await openPage(browser);
+    await page.goto(`${running.httpUrl}/rollouts/${rolloutId}`);
+    await page.waitForURL(`${running.httpUrl}/sign-in?next=${encodeURIComponent(`/rollouts/${rolloutId}`)}`);
+    await page.getByLabel('Operator token').fill(acme.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${running.httpUrl}/rollouts/${rolloutId}`);
+    await page.getByTestId('rollout-state').waitFor();
+    await page.goto(`${running.httpUrl}/sign-in?next=${encodeURIComponent('//example.com/x')}`);
+    await page.getByLabel('Operator token').fill(acme.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Fleet' }).waitFor();
+    expect(page.url()).toBe(`${running.httpUrl}/`);
     await context.close();
   });
 

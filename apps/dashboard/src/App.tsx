@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
-import { Link, Redirect, Route, Switch, useLocation } from 'wouter';
+import { Link, Redirect, Route, Switch, useLocation, useSearch } from 'wouter';
 import { api, SIGNED_OUT_EVENT } from './api.ts';
 import { useLiveChanges } from './live.ts';
 import { AuditPage } from './pages/AuditPage.tsx';
@@ -10,19 +10,22 @@ import { FleetPage } from './pages/FleetPage.tsx';
 import { RolloutPage } from './pages/RolloutPage.tsx';
 import { RolloutsPage } from './pages/RolloutsPage.tsx';
 import { SignInPage } from './pages/SignInPage.tsx';
+import { signInPath } from './return-path.ts';
 
 export function App() {
   const [location, navigate] = useLocation();
+  const search = useSearch();
   const queryClient = useQueryClient();
 
+  // A session that ended under the page (expired, its token revoked) comes back here after signing in.
   useEffect(() => {
     const signedOut = () => {
       queryClient.clear();
-      navigate('/sign-in');
+      navigate(signInPath(search === '' ? location : `${location}?${search}`));
     };
     window.addEventListener(SIGNED_OUT_EVENT, signedOut);
     return () => window.removeEventListener(SIGNED_OUT_EVENT, signedOut);
-  }, [navigate, queryClient]);
+  }, [navigate, queryClient, location, search]);
 
   useLiveChanges(location !== '/sign-in');
 

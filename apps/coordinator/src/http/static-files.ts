@@ -56,7 +56,9 @@ export class StaticFiles {
     const asset = pathname.startsWith('/assets/') || pathname === '/favicon.svg';
     if (!asset && !signedIn && pathname !== '/sign-in') {
       res.statusCode = 303;
-      res.setHeader('location', '/sign-in');
+      // The page asked for comes back after signing in (the sign-in page accepts only a path of its own).
+      const asked = req.url ?? '/';
+      res.setHeader('location', asked === '/' ? '/sign-in' : `/sign-in?next=${encodeURIComponent(asked)}`);
       res.setHeader('cache-control', 'no-store');
       res.end();
       return true;

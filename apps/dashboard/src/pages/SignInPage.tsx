@@ -1,10 +1,12 @@
 import { useState, type FormEvent } from 'react';
-import { useLocation } from 'wouter';
+import { useLocation, useSearch } from 'wouter';
 import { api } from '../api.ts';
+import { returnPath } from '../return-path.ts';
 
 /** The operator token goes to the coordinator once, in a POST body; the page keeps only the HttpOnly session cookie it sets. */
 export function SignInPage() {
   const [, navigate] = useLocation();
+  const next = returnPath(new URLSearchParams(useSearch()).get('next'));
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
@@ -16,7 +18,7 @@ export function SignInPage() {
     try {
       await api.signIn(input.value.trim());
       input.value = '';
-      navigate('/');
+      navigate(next);
     } catch (e) {
       setError((e as Error).message);
     } finally {
