@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { CoordinatorError } from '../store/errors.js';
-import type { SessionStore, StoredSession } from '../store/sessions.js';
+import type { SessionStore } from '../store/sessions.js';
 import type { TokenIdentity, TokenStore } from '../store/tokens.js';
+import { hashToken } from '../tenancy/tokens.js';
 import { authenticate, type Principal } from './auth.js';
 
 /**
@@ -22,16 +23,16 @@ const SAFE_METHODS = new Set(['GET', 'HEAD']);
 export async function startSession(sessions: SessionStore, identity: TokenIdentity): Promise<{ id: string; expiresAt: number }> {
   const id = randomBytes(32).toString('base64url');
   const expiresAt = Date.now() + SESSION_TTL_MS;
-  await sessions.create(hashId(id), identity, new Date(expiresAt));
+  await sessions.create(hashToken(id), identity, new Date(expiresAt));
   return { id, expiresAt };
 }
 
-export function findSession(sessions: SessionStore, id: string): Promise<StoredSession | null> {
-  return sessions.find(hashId(id));
+export function findSession(sessions: SessionStore, id: string): Promise<TokenIdentity | null> {
+  return sessions.find(hashToken(id));
 }
 
 export function endSession(sessions: SessionStore, id: string): Promise<void> {
-  return sessions.delete(hashId(id));
+  return sessions.delete(hashToken(id));
 }
 
 /**
@@ -79,8 +80,4 @@ export function clearedSessionCookie(req: IncomingMessage): string {
 
 function isHttps(req: IncomingMessage): boolean {
   return 'encrypted' in req.socket || req.headers['x-forwarded-proto'] === 'https';
-}
-
-function hashId(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
 }

@@ -21,13 +21,13 @@ export class ChangeFeed {
   /** This replica changed these tenants' fleets: its listeners now, the other replicas through the relay. */
   changed(tenantIds: Iterable<string>): void {
     const unique = [...new Set(tenantIds)];
-    this.changedElsewhere(unique);
+    this.#tell(unique);
     this.#relay?.(unique);
   }
 
   /** Another replica changed them: this replica's listeners only. */
   changedElsewhere(tenantIds: Iterable<string>): void {
-    for (const tenantId of new Set(tenantIds)) for (const listener of this.#listeners.get(tenantId) ?? []) listener();
+    this.#tell(new Set(tenantIds));
   }
 
   /** Tenants with a listener here: those to tell after a gap in the relay, when changes may have been missed. */
@@ -37,5 +37,9 @@ export class ChangeFeed {
 
   relayTo(relay: (tenantIds: string[]) => void): void {
     this.#relay = relay;
+  }
+
+  #tell(tenantIds: Iterable<string>): void {
+    for (const tenantId of tenantIds) for (const listener of this.#listeners.get(tenantId) ?? []) listener();
   }
 }

@@ -6,10 +6,6 @@ import type { Scopes } from './scopes.js';
 /** Sessions one tenant may hold at once: its oldest goes first, so sign-ins cannot fill the table. */
 export const MAX_SESSIONS_PER_TENANT = 1000;
 
-export interface StoredSession extends TokenIdentity {
-  expiresAt: Date;
-}
-
 /**
  * Dashboard sessions in the database, by the SHA-256 of their id: every replica finds a session
  * any replica created, and a restart signs nobody out. Created and capped under the tenant's
@@ -33,10 +29,10 @@ export class SessionStore {
   }
 
   /** The unexpired session with this id hash, or null. */
-  async find(idHash: string): Promise<StoredSession | null> {
+  async find(idHash: string): Promise<TokenIdentity | null> {
     const [row] = await this.scopes.admin((tx) =>
       tx
-        .select({ tenantId: t.dashboardSessions.tenantId, tokenId: t.dashboardSessions.tokenId, expiresAt: t.dashboardSessions.expiresAt })
+        .select({ tenantId: t.dashboardSessions.tenantId, tokenId: t.dashboardSessions.tokenId })
         .from(t.dashboardSessions)
         .where(and(eq(t.dashboardSessions.idHash, idHash), gt(t.dashboardSessions.expiresAt, new Date()))),
     );

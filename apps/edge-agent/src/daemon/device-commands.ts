@@ -7,8 +7,8 @@ const IDS_KEPT = 64;
 export interface CommandTarget {
   /** Forgets that the bundle with these bytes was handled. */
   forgetBundle(sha256: string): void;
-  /** Takes the retained bundle topic again; false when offline (the next connect does it). */
-  refetchBundle(): Promise<boolean>;
+  /** Takes the retained bundle topic again (when offline, the next connect does it). */
+  refetchBundle(): Promise<void>;
   log: Logger;
 }
 

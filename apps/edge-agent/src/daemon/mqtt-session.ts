@@ -112,13 +112,11 @@ export class MqttSession {
 
   /**
    * Subscribes to these topics again on the open connection: the broker then sends their retained
-   * messages again (MQTT 3.1.1, 3.8.4). False when offline: the next connect subscribes anyway.
+   * messages again (MQTT 3.1.1, 3.8.4). Nothing when offline: the next connect subscribes anyway.
    */
-  async resubscribe(topics: string[]): Promise<boolean> {
+  async resubscribe(topics: string[]): Promise<void> {
     const connection = this.#connection;
-    if (!connection?.connected) return false;
-    await connection.subscribe(topics, 1);
-    return true;
+    if (connection?.connected) await connection.subscribe(topics, 1);
   }
 
   /** Says offline (a clean disconnect sends no will), then disconnects; bounded by `timeoutMs`. */

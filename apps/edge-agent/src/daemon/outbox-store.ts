@@ -161,8 +161,8 @@ export class OutboxStore {
   }
 
   /** Forgets that a bundle was handled, so that its bytes are taken again when delivered (an operator's retry). */
-  forgetBundle(sha256: string): boolean {
-    return this.#db.prepare('DELETE FROM seen_bundles WHERE sha256 = ?').run(sha256).changes === 1;
+  forgetBundle(sha256: string): void {
+    this.#db.prepare('DELETE FROM seen_bundles WHERE sha256 = ?').run(sha256);
   }
 
   hasSeenBundle(sha256: string): boolean {
