@@ -37,8 +37,11 @@ export interface DatabaseOptions {
 
 // Same relative place from src/store and dist/store.
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
-// Any constant works; it only has to be the same for every replica migrating one database.
-const MIGRATION_LOCK = 7_301_955;
+/**
+ * The advisory lock replicas starting on one database take for their set-up (migrations, the
+ * service role's grants). Any constant works; it only has to be the same for every replica.
+ */
+export const SETUP_LOCK = 7_301_955;
 
 export function openDatabase(options: DatabaseOptions): Database {
   return options.databaseUrl ? openPg(options.databaseUrl) : openPglite(options.dataDir);
@@ -57,11 +60,11 @@ function openPg(url: string): Database {
       // Replicas starting together must not race through the same migrations.
       const client = await pool.connect();
       try {
-        await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+        await client.query('select pg_advisory_lock($1)', [SETUP_LOCK]);
         try {
           await migratePg(drizzlePg(client), { migrationsFolder });
         } finally {
-          await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+          await client.query('select pg_advisory_unlock($1)', [SETUP_LOCK]);
         }
       } finally {
         client.release();
